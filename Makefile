@@ -1,0 +1,31 @@
+# The two commands: `make run` (local stack on :3000) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint bench invoke clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet --disable-pip-version-check --group dev
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(PY) -m local.server
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/cfn-lint template.yaml
+
+# make invoke FUNCTION=ReadFunction EVENT=events/read.json  (sam local invoke, without Docker)
+invoke: $(STAMP)
+	$(PY) -m local.invoke $(FUNCTION) -e $(EVENT)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

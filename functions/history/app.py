@@ -1,0 +1,9 @@
+"""history: GET /fhir/R5/ImagingStudy/{id}/_history lists one study's versions, newest first."""
+from fhirimaging import runtime
+from fhirimaging.http import parse
+from fhirimaging.http.endpoint import endpoint
+
+
+@endpoint("history")
+def lambda_handler(http):
+    return runtime.service().history(parse.history(http))

@@ -1,0 +1,9 @@
+"""update: PUT /fhir/R5/ImagingStudy/{id} writes the next version (or creates with the client's id)."""
+from fhirimaging import runtime
+from fhirimaging.http import parse
+from fhirimaging.http.endpoint import endpoint
+
+
+@endpoint("update")
+def lambda_handler(http):
+    return runtime.service().update(parse.update(http))

@@ -1,0 +1,96 @@
+"""The one error hierarchy: each class carries its HTTP status and OperationOutcome issue code.
+
+Rendered to an OperationOutcome in exactly one place (fhirimaging.http.render).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One OperationOutcome.issue."""
+
+    code: str
+    diagnostics: str
+    severity: str = "error"
+    expression: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        issue: dict = {"severity": self.severity, "code": self.code, "diagnostics": self.diagnostics}
+        if self.expression:
+            issue["expression"] = list(self.expression)
+        return issue
+
+
+class FhirError(Exception):
+    """A request that cannot be served; status and issue code belong to the class."""
+
+    status = 500
+    code = "exception"
+    headers: dict[str, str] = {}
+
+    def __init__(self, diagnostics: str, issues: list[Issue] | None = None, headers: dict | None = None):
+        super().__init__(diagnostics)
+        self.diagnostics = diagnostics
+        self.issues = issues or [Issue(self.code, diagnostics)]
+        self.headers = {**type(self).headers, **(headers or {})}
+
+
+class BadRequest(FhirError):
+    status, code = 400, "invalid"
+
+
+class InvalidResource(BadRequest):
+    """The body is not a valid R5 ImagingStudy; one issue per problem."""
+
+    status, code = 400, "structure"
+
+
+class NotFound(FhirError):
+    status, code = 404, "not-found"
+
+
+class Gone(FhirError):
+    status, code = 410, "deleted"
+
+
+class MethodNotAllowed(FhirError):
+    status, code = 405, "not-supported"
+
+
+class NotAcceptable(FhirError):
+    status, code = 406, "not-supported"
+
+
+class Conflict(FhirError):
+    status, code = 409, "conflict"
+
+
+class PreconditionFailed(FhirError):
+    status, code = 412, "conflict"
+
+
+class PayloadTooLarge(FhirError):
+    status, code = 413, "too-long"
+
+
+class UnsupportedMediaType(FhirError):
+    status, code = 415, "not-supported"
+
+
+class Throttled(FhirError):
+    """DynamoDB capacity or contention outlasted our retries: the client may retry."""
+
+    status, code = 503, "transient"
+    headers = {"Retry-After": "1"}
+
+
+# Raised by the store; the service turns them into the HTTP-level errors above.
+class VersionConflict(Exception):
+    """The current version was not the one the write expected (optimistic lock lost)."""
+
+
+class ItemTooLarge(Exception):
+    """The resource does not fit in a DynamoDB item."""
+

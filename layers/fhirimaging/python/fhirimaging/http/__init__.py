@@ -1,0 +1,1 @@
+"""HTTP semantics: API Gateway events in, FHIR responses out."""

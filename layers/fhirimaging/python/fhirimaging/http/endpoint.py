@@ -1,0 +1,67 @@
+"""The one wrapper every API handler shares: event -> HttpRequest -> handler -> response.
+
+It owns logging (correlation id = API Gateway request id), the per-interaction metric, content
+negotiation, the body size limit and the single mapping of errors to OperationOutcome.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from fhirimaging import runtime
+from fhirimaging.errors import FhirError, PayloadTooLarge
+from fhirimaging.http import render
+from fhirimaging.http.request import HttpRequest
+
+logger = Logger()
+metrics = Metrics()
+
+Handler = Callable[[HttpRequest], Any]
+
+
+def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict]]:
+    def decorate(handle: Handler) -> Callable[[dict, Any], dict]:
+        @functools.wraps(handle)
+        def lambda_handler(event: dict, context: Any) -> dict:
+            started = time.perf_counter()
+            request_context = event.get("requestContext") or {}
+            logger.set_correlation_id(request_context.get("requestId"))
+            response = _serve(handle, event)
+            status = response["statusCode"]
+            logger.info("request", extra={
+                "interaction": interaction, "method": (request_context.get("http") or {}).get("method"),
+                "path": event.get("rawPath"), "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            })
+            metrics.add_dimension("interaction", interaction)
+            metrics.add_dimension("status", str(status))
+            metrics.add_metric("Requests", MetricUnit.Count, 1)
+            metrics.flush_metrics()
+            return response
+
+        return lambda_handler
+
+    return decorate
+
+
+def _serve(handle: Handler, event: dict) -> dict:
+    try:
+        settings = runtime.settings()
+        http = HttpRequest.from_event(event, settings.base_url)
+        if len(http.body) > settings.max_body_bytes:
+            raise PayloadTooLarge(f"the body is {len(http.body)} bytes; the limit is {settings.max_body_bytes}")
+        http.check_acceptable()
+        return render.result(handle(http), http)
+    except FhirError as e:
+        if e.status >= 500:
+            logger.warning("request failed", extra={"status": e.status, "diagnostics": e.diagnostics})
+        else:
+            logger.info("request refused", extra={"status": e.status, "diagnostics": e.diagnostics})
+        return render.error(e)
+    except Exception:
+        logger.exception("unhandled error")
+        return render.error(FhirError("the server failed to process the request; it has been logged"))

@@ -1,0 +1,88 @@
+"""HTTP request -> the typed service request of each interaction."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fhirimaging import jsontext
+from fhirimaging.errors import BadRequest, UnsupportedMediaType
+from fhirimaging.http.request import JSON_TYPES, HttpRequest
+from fhirimaging.service import (
+    CreateRequest, DeleteRequest, HistoryRequest, ReadRequest, UpdateRequest, VreadRequest,
+)
+
+_ETAG = re.compile(r'\s*(?:W/)?"([1-9][0-9]{0,9})"\s*')
+
+
+def read(http: HttpRequest) -> ReadRequest:
+    return ReadRequest(http.path_params.get("id", ""))
+
+
+def vread(http: HttpRequest) -> VreadRequest:
+    return VreadRequest(http.path_params.get("id", ""), http.path_params.get("vid", ""))
+
+
+def create(http: HttpRequest) -> CreateRequest:
+    return CreateRequest(resource_body(http))
+
+
+def update(http: HttpRequest) -> UpdateRequest:
+    return UpdateRequest(http.path_params.get("id", ""), resource_body(http), if_match(http))
+
+
+def delete(http: HttpRequest) -> DeleteRequest:
+    return DeleteRequest(http.path_params.get("id", ""))
+
+
+def history(http: HttpRequest) -> HistoryRequest:
+    return HistoryRequest(
+        id=http.path_params.get("id"),
+        count=_int_param(http, "_count"),
+        since=http.param("_since"),
+        at=http.param("_at"),
+        cursor=http.param("_cursor"),
+    )
+
+
+def resource_body(http: HttpRequest) -> dict[str, Any]:
+    """The JSON object in the body, checked for media type and syntax (not FHIR validity)."""
+    content_type = http.header("content-type")
+    if not content_type:
+        raise UnsupportedMediaType("Content-Type is missing; send application/fhir+json")
+    media_type, *params = [p.strip() for p in content_type.split(";")]
+    if media_type.lower() not in JSON_TYPES:
+        raise UnsupportedMediaType(f"Content-Type {media_type} is not supported; send application/fhir+json")
+    for p in params:
+        name, _, value = p.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"charset {value} is not supported; FHIR JSON is UTF-8")
+    if not http.body.strip():
+        raise BadRequest("the request body is empty; expected an ImagingStudy")
+    try:
+        resource = jsontext.loads(http.body)
+    except UnicodeDecodeError as e:
+        raise BadRequest("the body is not UTF-8") from e
+    except ValueError as e:
+        raise BadRequest(f"the body is not valid JSON: {e}") from e
+    if not isinstance(resource, dict):
+        raise BadRequest("the body must be a JSON object (a FHIR resource)")
+    return resource
+
+
+def if_match(http: HttpRequest) -> int | None:
+    value = http.header("if-match")
+    if value is None:
+        return None
+    m = _ETAG.fullmatch(value)
+    if not m:
+        raise BadRequest(f'If-Match must be a version ETag such as W/"3", not {value}')
+    return int(m.group(1))
+
+
+def _int_param(http: HttpRequest, name: str) -> int | None:
+    value = http.param(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise BadRequest(f"{name} must be a non-negative integer, not '{value}'")
+    return int(value)

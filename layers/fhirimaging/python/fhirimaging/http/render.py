@@ -1,0 +1,117 @@
+"""Service results and errors -> API Gateway responses. Every header is set here and only here."""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from fhirimaging import fhirtime
+from fhirimaging.errors import FhirError, Issue
+from fhirimaging.http.request import HttpRequest
+from fhirimaging.service import DeleteResult, HistoryResult, ResourceResult
+from fhirimaging.store import StoredVersion
+
+FHIR_JSON = "application/fhir+json; charset=utf-8"
+_REASONS = {200: "OK", 201: "Created", 204: "No Content"}
+
+
+def response(status: int, body: str | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    out_headers = {"content-type": FHIR_JSON} if body is not None else {}
+    out_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+    return {"statusCode": status, "headers": out_headers, "body": body or "", "isBase64Encoded": False}
+
+
+def operation_outcome(issues: list[Issue]) -> str:
+    return json.dumps({"resourceType": "OperationOutcome", "issue": [i.to_json() for i in issues]})
+
+
+def error(e: FhirError) -> dict[str, Any]:
+    return response(e.status, operation_outcome(e.issues), e.headers)
+
+
+def result(value: Any, http: HttpRequest) -> dict[str, Any]:
+    if isinstance(value, ResourceResult):
+        return _resource(value, http)
+    if isinstance(value, DeleteResult):
+        return _deleted(value, http)
+    if isinstance(value, HistoryResult):
+        return response(200, history_bundle(value, http))
+    if isinstance(value, dict):  # a resource the server composes itself (CapabilityStatement)
+        return response(200, json.dumps(value))
+    raise TypeError(f"no rendering for {type(value).__name__}")
+
+
+def version_headers(v: StoredVersion) -> dict[str, str]:
+    return {"ETag": f'W/"{v.version}"', "Last-Modified": fhirtime.http_date(v.last_updated)}
+
+
+def _resource(value: ResourceResult, http: HttpRequest) -> dict[str, Any]:
+    v = value.version
+    headers = version_headers(v)
+    is_write = http.method in ("POST", "PUT", "PATCH")
+    if is_write:
+        location = f"{http.base_url}/ImagingStudy/{v.id}/_history/{v.version}"
+        headers["Location"] = location
+        if value.status == 201:
+            headers["Content-Location"] = location
+        preference = http.prefer("return")
+        if preference == "minimal":
+            return response(value.status, None, headers)
+        if preference == "OperationOutcome":
+            verb = "created" if value.status == 201 else "updated"
+            outcome = operation_outcome([Issue("informational", f"ImagingStudy/{v.id} {verb} as version "
+                                               f"{v.version}", severity="information")])
+            return response(value.status, outcome, headers)
+    return response(value.status, v.body, headers)
+
+
+def _deleted(value: DeleteResult, http: HttpRequest) -> dict[str, Any]:
+    headers = version_headers(value.version) if value.version else {}
+    if http.prefer("return") == "OperationOutcome":
+        what = f"deleted (version {value.version.version})" if value.version else "was not present"
+        outcome = operation_outcome([Issue("informational", f"ImagingStudy/{http.path_params.get('id')} {what}",
+                                           severity="information")])
+        return response(200, outcome, headers)
+    return response(204, None, headers)
+
+
+def history_bundle(value: HistoryResult, http: HttpRequest) -> str:
+    """The history Bundle, assembled around each version's stored JSON text without re-parsing it."""
+    resource_url = f"{http.base_url}/ImagingStudy"
+    self_path = f"{resource_url}/{value.resource_id}/_history" if value.resource_id else f"{resource_url}/_history"
+    kept = [(k, v) for k, v in http.query if k in ("_count", "_since", "_at", "_cursor")]
+    links = [{"relation": "self", "url": _url(self_path, kept)}]
+    if value.next_cursor:
+        params = [(k, v) for k, v in kept if k != "_cursor"]
+        if not any(k == "_count" for k, _ in params):
+            params.append(("_count", str(value.count)))
+        links.append({"relation": "next", "url": _url(self_path, [*params, ("_cursor", value.next_cursor)])})
+    head = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"lastUpdated": fhirtime.format_instant(fhirtime.now())},
+        "type": "history",
+        "link": links,
+    }
+    entries = ",".join(_history_entry(v, resource_url) for v in value.versions)
+    return json.dumps(head)[:-1] + (f',"entry":[{entries}]}}' if entries else "}")
+
+
+def _history_entry(v: StoredVersion, resource_url: str) -> str:
+    status = 204 if v.deleted else (201 if v.version == 1 or v.kind.value == "POST" else 200)
+    request_url = "ImagingStudy" if v.kind.value == "POST" else f"ImagingStudy/{v.id}"
+    envelope = {
+        "fullUrl": f"{resource_url}/{v.id}",
+        "request": {"method": v.kind.value, "url": request_url},
+        "response": {"status": f"{status} {_REASONS[status]}", "etag": f'W/"{v.version}"',
+                     "lastModified": v.last_updated},
+    }
+    text = json.dumps(envelope)
+    if v.deleted:
+        return text
+    return f'{text[:-1]},"resource":{v.body}}}'
+
+
+def _url(path: str, params: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(params)}" if params else path

@@ -1,0 +1,11 @@
+"""The service: one method per FHIR interaction, talking to a Store, knowing nothing of HTTP."""
+from fhirimaging.service.imaging_study import ImagingStudyService
+from fhirimaging.service.requests import (
+    CreateRequest, DeleteRequest, HistoryRequest, ReadRequest, UpdateRequest, VreadRequest,
+)
+from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult
+
+__all__ = [
+    "ImagingStudyService", "CreateRequest", "DeleteRequest", "HistoryRequest", "ReadRequest",
+    "UpdateRequest", "VreadRequest", "DeleteResult", "HistoryResult", "ResourceResult",
+]

@@ -1,0 +1,260 @@
+"""ImagingStudyService: versioned create/read/vread/update/delete/history over a Store.
+
+Every write is one version-checked store call; without If-Match a lost race is retried against the
+new current version, so no update is lost and version numbers never repeat.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+from typing import Any, Callable
+
+from fhirimaging import cursor, fhirtime, jsontext
+from fhirimaging.errors import (
+    BadRequest, Conflict, Gone, InvalidResource, Issue, ItemTooLarge, NotFound, PayloadTooLarge,
+    PreconditionFailed, VersionConflict,
+)
+from fhirimaging.models import validate_imaging_study
+from fhirimaging.service.requests import (
+    CreateRequest, DeleteRequest, HistoryRequest, ReadRequest, UpdateRequest, VreadRequest,
+)
+from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult
+from fhirimaging.store import Store, StoredVersion, WriteKind
+from fhirimaging.store.base import history_sort_key
+
+RESOURCE_TYPE = "ImagingStudy"
+_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+_VERSION_ID = re.compile(r"[1-9][0-9]{0,9}")
+_WRITE_RETRIES = 8
+# Type-level _at may walk many superseded versions; bound the work of one page.
+_AT_SCAN_BUDGET = 2000
+
+
+class ImagingStudyService:
+    def __init__(self, store: Store, cursor_secret: bytes, default_page_size: int = 50,
+                 max_page_size: int = 1000, clock: Callable = fhirtime.now) -> None:
+        self._store = store
+        self._secret = cursor_secret
+        self._default_count = default_page_size
+        self._max_count = max_page_size
+        self._clock = clock
+
+    # reads
+
+    def read(self, request: ReadRequest) -> ResourceResult:
+        current = self._store.get_current(_checked_id(request.id))
+        if current is None:
+            raise NotFound(f"ImagingStudy/{request.id} is not known")
+        if current.deleted:
+            raise Gone(f"ImagingStudy/{request.id} was deleted (version {current.version})")
+        return ResourceResult(current, 200)
+
+    def vread(self, request: VreadRequest) -> ResourceResult:
+        if not _VERSION_ID.fullmatch(request.version_id):
+            raise NotFound(f"'{request.version_id}' is not a version id of this server")
+        version = self._store.get_version(_checked_id(request.id), int(request.version_id))
+        if version is None:
+            raise NotFound(f"ImagingStudy/{request.id} has no version {request.version_id}")
+        if version.deleted:
+            raise Gone(f"version {request.version_id} of ImagingStudy/{request.id} is a deletion")
+        return ResourceResult(version, 200)
+
+    # writes
+
+    def create(self, request: CreateRequest) -> ResourceResult:
+        _validate(request.resource)
+        resource_id = str(uuid.uuid4())
+        new = self._new_version(request.resource, resource_id, None, WriteKind.CREATE)
+        try:
+            self._put(new, None)
+        except VersionConflict as e:  # a random UUID already taken: never expected, never silent
+            raise Conflict(f"ImagingStudy/{resource_id} already exists") from e
+        return ResourceResult(new, 201)
+
+    def update(self, request: UpdateRequest) -> ResourceResult:
+        resource_id = _checked_id(request.id)
+        body_id = request.resource.get("id")
+        if body_id is None:
+            raise BadRequest("the resource has no id; an update must carry the id of the URL",
+                             [Issue("required", "id is required in an update", expression=("ImagingStudy.id",))])
+        if body_id != resource_id:
+            raise BadRequest(f"the resource id '{body_id}' does not match the URL id '{resource_id}'",
+                             [Issue("invalid", f"id '{body_id}' differs from the URL id '{resource_id}'",
+                                    expression=("ImagingStudy.id",))])
+        _validate(request.resource)
+        for _ in range(_WRITE_RETRIES):
+            current = self._store.get_current(resource_id)
+            if request.if_match is not None and (current is None or current.version != request.if_match):
+                found = f"version {current.version}" if current else "no version"
+                raise PreconditionFailed(f"If-Match asked for version {request.if_match}; "
+                                         f"ImagingStudy/{resource_id} is at {found}")
+            new = self._new_version(request.resource, resource_id, current, WriteKind.UPDATE)
+            try:
+                self._put(new, current.version if current else None)
+            except VersionConflict:
+                if request.if_match is not None:
+                    raise PreconditionFailed(f"ImagingStudy/{resource_id} changed after version "
+                                             f"{request.if_match}") from None
+                continue
+            return ResourceResult(new, 201 if current is None or current.deleted else 200)
+        raise Conflict(f"ImagingStudy/{resource_id} is being changed by others; retry")
+
+    def delete(self, request: DeleteRequest) -> DeleteResult:
+        resource_id = _checked_id(request.id)
+        for _ in range(_WRITE_RETRIES):
+            current = self._store.get_current(resource_id)
+            if current is None or current.deleted:
+                return DeleteResult(None)  # deleting nothing is a success: delete is idempotent
+            deletion = StoredVersion(resource_id, current.version + 1, self._timestamp(current),
+                                     WriteKind.DELETE, None)
+            try:
+                self._store.put_version(deletion, current.version)
+            except VersionConflict:
+                continue
+            return DeleteResult(deletion)
+        raise Conflict(f"ImagingStudy/{resource_id} is being changed by others; retry")
+
+    # history
+
+    def history(self, request: HistoryRequest) -> HistoryResult:
+        count = self._count(request.count)
+        since = _range_param("_since", request.since)[0] if request.since else None
+        at = _range_param("_at", request.at) if request.at else None
+        scope = f"history|{request.id or ''}|{count}|{request.since or ''}|{request.at or ''}"
+        position = cursor.verify(self._secret, scope, request.cursor) if request.cursor else {}
+        if request.id is not None:
+            if self._store.get_current(_checked_id(request.id)) is None:
+                raise NotFound(f"ImagingStudy/{request.id} is not known")
+            versions, more = self._instance_history(request.id, position.get("v"), count, since, at)
+        else:
+            versions, more = self._type_history(position.get("k"), count, since, at)
+        next_cursor = None
+        if more and versions:
+            last = versions[-1]
+            next_position = {"v": last.version} if request.id is not None else {"k": history_sort_key(last)}
+            next_cursor = cursor.sign(self._secret, scope, next_position)
+        return HistoryResult(versions, count, next_cursor, request.id)
+
+    def _instance_history(self, resource_id, before, count, since, at):
+        found: list[StoredVersion] = []
+        newer_last_updated: str | None = None  # lastUpdated of the version after the one in hand
+        if before is not None:
+            after = self._store.get_version(resource_id, before)
+            newer_last_updated = after.last_updated if after else None
+        while True:
+            page = self._store.instance_history(resource_id, before, max(count, 1) + 1)
+            for v in page.versions:
+                if since and v.last_updated < since:
+                    return found, False
+                if at is None or _current_during(v, newer_last_updated, at):
+                    if len(found) == count:
+                        return found, True
+                    found.append(v)
+                if at is not None and v.last_updated <= at[0]:
+                    return found, False  # every older version was superseded before the period
+                newer_last_updated = v.last_updated
+                before = v.version
+            if not page.more:
+                return found, False
+
+    def _type_history(self, before, count, since, at):
+        if at is not None:
+            return self._type_history_at(before, count, at)
+        page = self._store.type_history(before, since, count)
+        return page.versions, page.more
+
+    def _type_history_at(self, before, count, at):
+        found: list[StoredVersion] = []
+        newer: dict[str, str | None] = {}
+        before = before or at[1]
+        scanned = 0
+        while True:
+            page = self._store.type_history(before, None, max(count, 1) + 1)
+            for v in page.versions:
+                if v.id not in newer:
+                    after = self._store.get_version(v.id, v.version + 1)
+                    newer[v.id] = after.last_updated if after else None
+                if _current_during(v, newer[v.id], at):
+                    if len(found) == count:
+                        return found, True
+                    found.append(v)
+                newer[v.id] = v.last_updated
+                before = history_sort_key(v)
+                scanned += 1
+                if scanned >= _AT_SCAN_BUDGET and found:
+                    return found, True
+            if not page.more:
+                return found, False
+
+    # helpers
+
+    def _count(self, requested: int | None) -> int:
+        if requested is None:
+            return self._default_count
+        if requested < 0:
+            raise BadRequest("_count must not be negative")
+        return min(requested, self._max_count)
+
+    def _timestamp(self, current: StoredVersion | None) -> str:
+        """Now, but always after the previous version so a resource's history is ordered in time."""
+        moment = self._clock()
+        if current is not None:
+            previous = fhirtime.parse_range(current.last_updated)[0]
+            moment = max(moment, previous + timedelta(milliseconds=1))
+        return fhirtime.format_instant(moment)
+
+    def _new_version(self, resource: dict[str, Any], resource_id: str, current: StoredVersion | None,
+                     kind: WriteKind) -> StoredVersion:
+        version = current.version + 1 if current else 1
+        last_updated = self._timestamp(current)
+        body = jsontext.dumps(_stamped(resource, resource_id, version, last_updated))
+        return StoredVersion(resource_id, version, last_updated, kind, body)
+
+    def _put(self, new: StoredVersion, expected: int | None) -> None:
+        try:
+            self._store.put_version(new, expected)
+        except ItemTooLarge as e:
+            raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
+
+
+def _checked_id(resource_id: str) -> str:
+    if not _ID.fullmatch(resource_id or ""):
+        raise BadRequest(f"'{resource_id}' is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .)")
+    return resource_id
+
+
+def _validate(resource: dict[str, Any]) -> None:
+    if resource.get("resourceType") != RESOURCE_TYPE:
+        raise InvalidResource(f"expected resourceType ImagingStudy, got {resource.get('resourceType')!r}",
+                              [Issue("invalid", f"resourceType must be ImagingStudy, not "
+                                     f"{resource.get('resourceType')!r}", expression=("resourceType",))])
+    validate_imaging_study(resource)
+
+
+def _stamped(resource: dict[str, Any], resource_id: str, version: int, last_updated: str) -> dict[str, Any]:
+    """The client's resource with the server's id and meta.versionId/lastUpdated; nothing else changes."""
+    client_meta = {k: v for k, v in (resource.get("meta") or {}).items()
+                   if k not in ("versionId", "lastUpdated", "_versionId", "_lastUpdated")}
+    stamped: dict[str, Any] = {
+        "resourceType": RESOURCE_TYPE,
+        "id": resource_id,
+        "meta": {"versionId": str(version), "lastUpdated": last_updated, **client_meta},
+    }
+    stamped.update((k, v) for k, v in resource.items() if k not in stamped)
+    return stamped
+
+
+def _current_during(v: StoredVersion, newer_last_updated: str | None, at: tuple[str, str]) -> bool:
+    """Was `v` the current version at some moment of [at_low, at_high)?"""
+    low, high = at
+    return v.last_updated < high and (newer_last_updated is None or newer_last_updated > low)
+
+
+def _range_param(name: str, value: str) -> tuple[str, str]:
+    try:
+        low, high = fhirtime.parse_range(value)
+    except ValueError as e:
+        raise BadRequest(f"{name}: {e}") from e
+    return fhirtime.format_instant(low), fhirtime.format_instant(high)
+

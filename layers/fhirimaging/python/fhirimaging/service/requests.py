@@ -1,0 +1,44 @@
+"""One typed request per interaction; built from HTTP by fhirimaging.http.parse."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    id: str
+
+
+@dataclass(frozen=True)
+class VreadRequest:
+    id: str
+    version_id: str
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    resource: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    id: str
+    resource: dict[str, Any]
+    if_match: int | None = None
+
+
+@dataclass(frozen=True)
+class DeleteRequest:
+    id: str
+
+
+@dataclass(frozen=True)
+class HistoryRequest:
+    """Instance history when `id` is set, type history otherwise."""
+
+    id: str | None
+    count: int | None = None
+    since: str | None = None
+    at: str | None = None
+    cursor: str | None = None

@@ -1,0 +1,25 @@
+"""What the service returns; fhirimaging.http.render turns each into a response."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fhirimaging.store import StoredVersion
+
+
+@dataclass(frozen=True)
+class ResourceResult:
+    version: StoredVersion
+    status: int  # 200, or 201 when the write brought the resource into existence
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    version: StoredVersion | None  # the deletion written now; None when nothing was there to delete
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    versions: list[StoredVersion]  # newest first
+    count: int
+    next_cursor: str | None
+    resource_id: str | None  # None for type history

@@ -1,0 +1,58 @@
+"""The Store port: what the service needs from persistence, independent of DynamoDB."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+from fhirimaging.store.keys import history_sk
+
+
+class WriteKind(str, Enum):
+    """How a version came to be; its value is the history entry's request.method."""
+
+    CREATE = "POST"
+    UPDATE = "PUT"
+    DELETE = "DELETE"
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    id: str
+    version: int
+    last_updated: str  # instant, UTC, millisecond precision: sorts as text
+    kind: WriteKind
+    body: str | None  # the resource's exact JSON text; None for a deletion
+
+    @property
+    def deleted(self) -> bool:
+        return self.body is None
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    versions: list[StoredVersion]  # newest first
+    more: bool  # the store holds older versions beyond this page
+
+
+class Store(Protocol):
+    def get_current(self, resource_id: str) -> StoredVersion | None:
+        """The newest version (possibly a deletion), strongly consistent; None if never written."""
+
+    def get_version(self, resource_id: str, version: int) -> StoredVersion | None: ...
+
+    def put_version(self, new: StoredVersion, expected_version: int | None) -> None:
+        """Write `new` as the current version, atomically, iff the current version is `expected_version`
+        (None: the resource must not exist). Raises VersionConflict or ItemTooLarge."""
+
+    def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
+        """Versions of one resource older than `before_version`, newest first."""
+
+    def type_history(self, before: str | None, since: str | None, limit: int) -> HistoryPage:
+        """Versions of every resource, newest first, strictly older than the cursor `before`
+        (a history_sort_key) and not older than `since`."""
+
+
+def history_sort_key(v: StoredVersion) -> str:
+    """Total order of type-level history; the cursor that type_history pages on."""
+    return history_sk(v.last_updated, v.id, v.version)

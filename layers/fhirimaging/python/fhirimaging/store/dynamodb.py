@@ -1,0 +1,185 @@
+"""DynamoDB adapter of the Store port. botocore errors become domain errors here and nowhere else.
+
+Each write is ONE TransactWriteItems: the new immutable version item (must not exist) and the
+`current` item (must hold the expected version). Bodies are zlib-compressed JSON text.
+"""
+from __future__ import annotations
+
+import heapq
+import zlib
+from typing import Any, Iterator
+
+from botocore.exceptions import ClientError
+
+from fhirimaging.errors import ItemTooLarge, Throttled, VersionConflict
+from fhirimaging.store import keys
+from fhirimaging.store.base import HistoryPage, StoredVersion, WriteKind, history_sort_key
+
+# 400 KB per item, less room for keys and attributes.
+MAX_COMPRESSED_BODY = 380_000
+_THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+               "InternalServerError"}
+
+
+class DynamoDbStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # reads
+
+    def get_current(self, resource_id: str) -> StoredVersion | None:
+        return self._get(resource_id, keys.CURRENT)
+
+    def get_version(self, resource_id: str, version: int) -> StoredVersion | None:
+        return self._get(resource_id, keys.version_sk(version))
+
+    def _get(self, resource_id: str, sk: str) -> StoredVersion | None:
+        with _translated():
+            item = self._client.get_item(
+                TableName=self._table,
+                Key={"pk": {"S": keys.resource_pk(resource_id)}, "sk": {"S": sk}},
+                ConsistentRead=True,
+            ).get("Item")
+        return _from_item(resource_id, item) if item else None
+
+    def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
+        upper = keys.version_sk(before_version) if before_version else keys.VERSION_PREFIX + "~"
+        with _translated():
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={
+                    ":pk": {"S": keys.resource_pk(resource_id)},
+                    ":lo": {"S": keys.VERSION_PREFIX},
+                    ":hi": {"S": upper},
+                },
+                ScanIndexForward=False,
+                ConsistentRead=True,
+                Limit=limit + 1,
+            )
+        versions = [_from_item(resource_id, item) for item in response["Items"]]
+        versions = [v for v in versions if before_version is None or v.version < before_version]
+        return HistoryPage(versions[:limit], len(versions) > limit)
+
+    def type_history(self, before: str | None, since: str | None, limit: int) -> HistoryPage:
+        # Each shard is already newest first; merge them and keep the first `limit` + 1.
+        streams = [self._history_shard(shard, before, since) for shard in range(keys.HISTORY_SHARDS)]
+        merged = heapq.merge(*streams, reverse=True)
+        refs = [ref for ref, _ in zip(merged, range(limit + 1))]
+        versions = self._fetch_versions(refs[:limit])
+        return HistoryPage(versions, len(refs) > limit)
+
+    def _history_shard(self, shard: int, before: str | None, since: str | None) -> Iterator[str]:
+        condition = "hist_pk = :pk AND hist_sk BETWEEN :lo AND :hi"
+        values = {":pk": {"S": keys.history_pk(shard)}, ":lo": {"S": since or "0"}, ":hi": {"S": before or "~"}}
+        kwargs: dict[str, Any] = dict(
+            TableName=self._table, IndexName=keys.HISTORY_INDEX, KeyConditionExpression=condition,
+            ExpressionAttributeValues=values, ScanIndexForward=False, Limit=50,
+        )
+        while True:
+            with _translated():
+                response = self._client.query(**kwargs)
+            for item in response["Items"]:
+                sk = item["hist_sk"]["S"]
+                if sk != before:
+                    yield sk
+            if "LastEvaluatedKey" not in response:
+                return
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _fetch_versions(self, history_keys: list[str]) -> list[StoredVersion]:
+        wanted = [keys.parse_history_sk(sk) for sk in history_keys]
+        pending = [{"pk": {"S": keys.resource_pk(rid)}, "sk": {"S": keys.version_sk(v)}} for _, rid, v in wanted]
+        found: dict[tuple[str, int], StoredVersion] = {}
+        while pending:
+            batch, pending = pending[:100], pending[100:]
+            request = {self._table: {"Keys": batch, "ConsistentRead": True}}
+            while request:
+                with _translated():
+                    response = self._client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table, []):
+                    rid = item["pk"]["S"].split("#", 1)[1]
+                    version = _from_item(rid, item)
+                    found[(rid, version.version)] = version
+                request = response.get("UnprocessedKeys") or {}
+        # An index entry without its version item cannot happen (written in one transaction); skip it
+        # rather than fail if the index is ever ahead of the table.
+        return [found[(rid, v)] for _, rid, v in wanted if (rid, v) in found]
+
+    # writes
+
+    def put_version(self, new: StoredVersion, expected_version: int | None) -> None:
+        attributes = _to_attributes(new)
+        pk = {"S": keys.resource_pk(new.id)}
+        version_item = {
+            "pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
+            "hist_pk": {"S": keys.history_pk(keys.history_shard(new.id))},
+            "hist_sk": {"S": history_sort_key(new)},
+        }
+        current_item = {"pk": pk, "sk": {"S": keys.CURRENT}, **attributes}
+        if expected_version is None:
+            current_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            current_condition = {
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            }
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": version_item,
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"TableName": self._table, "Item": current_item, **current_condition}},
+            ])
+        except ClientError as e:
+            error = e.response.get("Error", {}).get("Code")
+            if error == "TransactionCanceledException":
+                reasons = {r.get("Code") for r in e.response.get("CancellationReasons", [])}
+                # TransactionConflict: a concurrent transaction on the same item; same as losing the race.
+                if reasons & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons:
+                    raise VersionConflict(f"{new.id}: version {expected_version} is no longer current") from e
+            _raise_translated(e)
+
+
+def _to_attributes(v: StoredVersion) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        "version": {"N": str(v.version)},
+        "lastUpdated": {"S": v.last_updated},
+        "method": {"S": v.kind.value},
+    }
+    if v.body is not None:
+        compressed = zlib.compress(v.body.encode(), 6)
+        if len(compressed) > MAX_COMPRESSED_BODY:
+            raise ItemTooLarge(f"{len(v.body)} characters of JSON compress to {len(compressed)} bytes")
+        attributes["body"] = {"B": compressed}
+    return attributes
+
+
+def _from_item(resource_id: str, item: dict[str, Any]) -> StoredVersion:
+    body = item.get("body")
+    return StoredVersion(
+        id=resource_id,
+        version=int(item["version"]["N"]),
+        last_updated=item["lastUpdated"]["S"],
+        kind=WriteKind(item["method"]["S"]),
+        body=zlib.decompress(body["B"]).decode() if body else None,
+    )
+
+
+class _translated:
+    """Context manager: any botocore ClientError leaves the store as a domain error."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if isinstance(exc, ClientError):
+            _raise_translated(exc)
+        return False
+
+
+def _raise_translated(e: ClientError) -> None:
+    code = e.response.get("Error", {}).get("Code")
+    if code in _THROTTLING:
+        raise Throttled("the database is busy; retry shortly") from e
+    raise e

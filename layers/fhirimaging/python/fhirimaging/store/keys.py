@@ -1,0 +1,44 @@
+"""Every key of the single table, in one screen.
+
+  base table   pk = ImagingStudy#<id>   sk = v#<0000000007>   one item per version (immutable)
+               pk = ImagingStudy#<id>   sk = current          the current version, read with one GetItem
+  GSI history  hist_pk = ImagingStudy#history#<shard>   hist_sk = <lastUpdated>#<id>#<version>
+               set on version items only; sharded by id so type-level history is a few Queries
+               merged newest first, never a Scan.
+"""
+from __future__ import annotations
+
+import zlib
+
+RESOURCE_TYPE = "ImagingStudy"
+CURRENT = "current"
+VERSION_PREFIX = "v#"
+HISTORY_INDEX = "history"
+HISTORY_SHARDS = 4
+_VERSION_DIGITS = 10
+
+
+def resource_pk(resource_id: str) -> str:
+    return f"{RESOURCE_TYPE}#{resource_id}"
+
+
+def version_sk(version: int) -> str:
+    return f"{VERSION_PREFIX}{version:0{_VERSION_DIGITS}d}"
+
+
+def history_shard(resource_id: str) -> int:
+    # crc32 is stable across processes, unlike hash().
+    return zlib.crc32(resource_id.encode()) % HISTORY_SHARDS
+
+
+def history_pk(shard: int) -> str:
+    return f"{RESOURCE_TYPE}#history#{shard}"
+
+
+def history_sk(last_updated: str, resource_id: str, version: int) -> str:
+    return f"{last_updated}#{resource_id}#{version:0{_VERSION_DIGITS}d}"
+
+
+def parse_history_sk(sk: str) -> tuple[str, str, int]:
+    last_updated, resource_id, version = sk.rsplit("#", 2)
+    return last_updated, resource_id, int(version)

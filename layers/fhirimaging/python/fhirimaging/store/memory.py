@@ -1,0 +1,40 @@
+"""In-memory Store for unit tests of the service: same contract as the DynamoDB adapter."""
+from __future__ import annotations
+
+import threading
+
+from fhirimaging.errors import VersionConflict
+from fhirimaging.store.base import HistoryPage, StoredVersion, history_sort_key
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._versions: dict[str, list[StoredVersion]] = {}
+        self._lock = threading.Lock()
+
+    def get_current(self, resource_id: str) -> StoredVersion | None:
+        versions = self._versions.get(resource_id)
+        return versions[-1] if versions else None
+
+    def get_version(self, resource_id: str, version: int) -> StoredVersion | None:
+        versions = self._versions.get(resource_id, [])
+        return versions[version - 1] if 0 < version <= len(versions) else None
+
+    def put_version(self, new: StoredVersion, expected_version: int | None) -> None:
+        with self._lock:
+            versions = self._versions.setdefault(new.id, [])
+            current = versions[-1].version if versions else None
+            if current != expected_version or new.version != len(versions) + 1:
+                raise VersionConflict(f"{new.id}: expected {expected_version}, current {current}")
+            versions.append(new)
+
+    def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
+        older = [v for v in reversed(self._versions.get(resource_id, []))
+                 if before_version is None or v.version < before_version]
+        return HistoryPage(older[:limit], len(older) > limit)
+
+    def type_history(self, before: str | None, since: str | None, limit: int) -> HistoryPage:
+        everything = sorted((v for vs in self._versions.values() for v in vs), key=history_sort_key, reverse=True)
+        older = [v for v in everything
+                 if (before is None or history_sort_key(v) < before) and (since is None or v.last_updated >= since)]
+        return HistoryPage(older[:limit], len(older) > limit)
