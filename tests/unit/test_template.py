@@ -1,0 +1,83 @@
+"""template.yaml: lints clean, serves exactly the interaction registry, least-privilege policies."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from cfnlint.api import lint_file
+
+from fhirimaging.interactions import INTERACTIONS
+from local.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                 "dynamodb:ConditionCheckItem"}
+READ_ONLY = {"read", "vread", "history", "type_history", "capabilities", "fallback"}
+
+
+@pytest.fixture(scope="module")
+def template():
+    return load_template(ROOT / "template.yaml")
+
+
+def _actions(resource: dict) -> set[str]:
+    actions: set[str] = set()
+    for policy in resource["Properties"].get("Policies", []):
+        for statement in policy.get("Statement", []):
+            listed = statement["Action"]
+            actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+def test_cfn_lint_passes():
+    matches = lint_file(ROOT / "template.yaml")
+    assert [str(m) for m in matches] == []
+
+
+def test_routes_are_exactly_the_registry_plus_the_default_route(template):
+    routes = {r.key: r.function_id for r in template.routes}
+    expected = {i.route_key for i in INTERACTIONS} | {"$default"}
+    assert set(routes) == expected
+
+
+def test_each_function_folder_is_its_interaction_and_has_a_handler(template):
+    by_route = {i.route_key: i.name for i in INTERACTIONS}
+    for fn in template.functions:
+        for route in fn.routes:
+            name = "fallback" if route.is_default else by_route[route.key]
+            assert fn.code_uri.resolve() == (ROOT / "functions" / name).resolve()
+            assert (fn.code_uri / "app.py").is_file() and fn.handler == "app.lambda_handler"
+
+
+def test_functions_run_python_3_12_or_newer_on_arm64(template):
+    runtime = template.data["Globals"]["Function"]["Runtime"]
+    assert runtime.startswith("python3.") and int(runtime.split(".")[1]) >= 12
+    assert template.data["Globals"]["Function"]["Architectures"] == ["arm64"]
+
+
+def test_readers_get_no_write_actions_and_nobody_may_scan(template):
+    by_route = {i.route_key: i.name for i in INTERACTIONS}
+    for logical_id, resource in template.resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        actions = _actions(resource)
+        assert "dynamodb:Scan" not in actions and "dynamodb:*" not in actions, logical_id
+        fn = template.function(logical_id)
+        names = {"fallback" if r.is_default else by_route[r.key] for r in fn.routes}
+        if names <= READ_ONLY:
+            assert not actions & WRITE_ACTIONS, f"{logical_id} is read-only but may write: {actions}"
+
+
+def test_table_has_pitr_sse_stream_and_the_history_index(template):
+    table = template.table_properties
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert table["StreamSpecification"]["StreamViewType"]
+    assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} == {"history"}
+
+
+def test_layer_requirements_match_the_pinned_layer_group():
+    pinned = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["layer"]
+    requirements = (ROOT / "layers/fhirimaging/requirements.txt").read_text().split()
+    assert sorted(pinned) == sorted(requirements)
