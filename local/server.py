@@ -1,0 +1,373 @@
+"""`python -m local.server`: the API on http://127.0.0.1:$PORT, like `sam local start-api` without Docker.
+
+Each HTTP request becomes the API Gateway payload 2.0 event for the route template.yaml gives it,
+and the real handler runs in this process with a Lambda context; its proxy response goes back
+over HTTP. DynamoDB is the embedded one (local/dynamodb.py), or the endpoint in
+DYNAMODB_ENDPOINT_URL (e.g. DynamoDB Local), where the table is created if missing.
+
+`LocalStack` is the same stack as an object, for tests: `with LocalStack(port=0) as s: s.base_url`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Self
+
+from local.dynamodb import EmbeddedDynamoDB, ensure_table
+from local.events import (
+    HttpResponse,
+    MalformedResponse,
+    Router,
+    build_event,
+    error_response,
+    to_http_response,
+)
+from local.functions import (
+    MAX_PAYLOAD_BYTES,
+    EnvironmentPatch,
+    LambdaContext,
+    aws_defaults,
+    declared_variables,
+    load_handler,
+    resolve_environment,
+    serialize_result,
+    table_name_for,
+)
+from local.template import Function, Template, TemplateError, load_template
+
+log = logging.getLogger("local.server")
+
+DEFAULT_PORT = 3000
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
+
+
+class LocalStack:
+    """The whole local stack in this process: embedded DynamoDB, environment, HTTP server.
+
+    start() returns once the server accepts connections; stop() undoes everything, including the
+    environment variables it set. The handlers read that environment in this process, so only one
+    LocalStack should run per process.
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        template: Template | Path | str | None = None,
+        dynamodb_endpoint_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ):
+        self.host, self.port = host, port
+        self.template = template if isinstance(template, Template) else load_template(template)
+        self.router = Router(self.template.routes)
+        self._external_endpoint = dynamodb_endpoint_url
+        self._env_overrides = dict(env or {})
+        self.dynamodb: EmbeddedDynamoDB | None = None
+        self.environment: dict[str, str] = {}
+        self.table_name = ""
+        self._env_patch: EnvironmentPatch | None = None
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._functions = {fn.logical_id: fn for fn in self.template.functions}
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        if self._httpd is not None:
+            return self
+        try:
+            self._start_dynamodb_and_environment()
+            self._httpd = _Server((self.host, self.port), _RequestHandler)
+            self._httpd.stack = self
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="local-stack-http",
+                daemon=True,
+            )
+            self._thread.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_dynamodb_and_environment(self) -> None:
+        variables = declared_variables(self.template.functions)
+        overrides = {k: os.environ[k] for k in variables if os.environ.get(k)}
+        overrides.update(self._env_overrides)
+        self.table_name = table_name_for(self.template, variables, overrides)
+        environment = resolve_environment(
+            self.template, variables, table_name=self.table_name, overrides=overrides
+        )
+
+        endpoint = self._external_endpoint
+        if not endpoint:
+            self.dynamodb = EmbeddedDynamoDB().start()
+            endpoint = self.dynamodb.endpoint_url
+        environment["DYNAMODB_ENDPOINT_URL"] = endpoint
+        environment.update({k: v for k, v in self._env_overrides.items() if k not in environment})
+        environment.update(aws_defaults({**os.environ, **environment}))
+        self.environment = environment
+        self._env_patch = EnvironmentPatch(environment)
+        self._create_table()
+
+    def apply_environment(self) -> None:
+        """Put the stack's variables back into os.environ if something in the process changed them."""
+        for name, value in self.environment.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
+
+    def _create_table(self) -> None:
+        import boto3  # deferred: ~0.4 s, and only needed once the stack starts
+
+        client = boto3.session.Session().client(
+            "dynamodb",
+            endpoint_url=self.environment["DYNAMODB_ENDPOINT_URL"],
+            region_name=self.environment["AWS_DEFAULT_REGION"],
+        )
+        if ensure_table(client, self.table_name, self.template.table_properties):
+            log.debug("created table %s", self.table_name)
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self.dynamodb is not None:
+            self.dynamodb.stop()
+        if self._env_patch is not None:
+            self._env_patch.restore()
+        self._httpd, self._thread, self.dynamodb, self._env_patch = None, None, None, None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- addresses -------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Server root, e.g. `http://127.0.0.1:3000`."""
+        if self._httpd is None:
+            raise RuntimeError("LocalStack is not started")
+        return f"http://{self.host}:{self._httpd.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        """FHIR base URL, e.g. `http://127.0.0.1:3000/fhir/R5`."""
+        return self.url + self.template.base_path
+
+    @property
+    def dynamodb_endpoint_url(self) -> str:
+        return self.environment["DYNAMODB_ENDPOINT_URL"]
+
+    # -- invocation ------------------------------------------------------------------------
+
+    def invoke(self, function: Function | str, event: dict[str, Any]) -> Any:
+        """Invoke a function in-process with a fresh context; returns what the handler returned."""
+        fn = function if isinstance(function, Function) else self._functions[function]
+        handler = load_handler(fn)
+        return handler(
+            event, LambdaContext(fn, region=self.environment.get("AWS_DEFAULT_REGION", "us-east-1"))
+        )
+
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        source_ip: str = "127.0.0.1",
+        protocol: str = "HTTP/1.1",
+    ) -> tuple[HttpResponse, str]:
+        """One HTTP request through route -> event -> handler -> response; also names the function."""
+        raw_path, _, raw_query = target.partition("?")
+        matched = self.router.match(method, raw_path)
+        if matched is None:
+            return error_response(404, "Not Found"), "-"
+        route, path_parameters = matched
+        fn = self._functions[route.function_id]
+        request_id = str(uuid.uuid4())
+        event = build_event(
+            method=method,
+            raw_path=raw_path,
+            raw_query=raw_query,
+            headers=headers,
+            body=body,
+            route_key=route.key,
+            path_parameters=path_parameters,
+            source_ip=source_ip,
+            protocol=protocol,
+            forwarded_port=self._httpd.server_address[1] if self._httpd else None,
+            request_id=request_id,
+        )
+        response = self._invoke_for_http(fn, event)
+        response.headers.append(("apigw-requestid", request_id))
+        return response, fn.logical_id
+
+    def _invoke_for_http(self, fn: Function, event: dict[str, Any]) -> HttpResponse:
+        if len(serialize_result(event)) > MAX_PAYLOAD_BYTES:
+            log.error(
+                "%s: request event exceeds Lambda's %d-byte payload limit", fn.logical_id, MAX_PAYLOAD_BYTES
+            )
+            return error_response(413, "Request Entity Too Large")
+        started = time.monotonic()
+        try:
+            payload = serialize_result(self.invoke(fn, event))
+        except Exception as e:  # noqa: BLE001 - a handler error is the function's 500, as in Lambda
+            log.error(
+                "%s: unhandled %s: %s\n%s",
+                fn.logical_id,
+                type(e).__name__,
+                e,
+                traceback.format_exc().rstrip(),
+            )
+            return error_response(500, "Internal Server Error")
+        elapsed = time.monotonic() - started
+        if elapsed > fn.timeout:
+            log.warning(
+                "%s: took %.1f s, over its %d s Timeout (Lambda would have stopped it)",
+                fn.logical_id,
+                elapsed,
+                fn.timeout,
+            )
+        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
+            log.error("%s: response exceeds Lambda's %d-byte payload limit", fn.logical_id, MAX_PAYLOAD_BYTES)
+            return error_response(500, "Internal Server Error")
+        try:
+            return to_http_response(payload)
+        except MalformedResponse as e:
+            log.error("%s: malformed Lambda proxy response: %s", fn.logical_id, e)
+            return error_response(500, "Internal Server Error")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    stack: LocalStack
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fhir-imaging-local"
+    disable_nagle_algorithm = True  # else keep-alive clients wait ~40 ms (delayed ACK) per response
+    server: _Server
+
+    def _serve(self) -> None:
+        started = time.monotonic()
+        function_id = "-"
+        body = self._read_body()
+        if isinstance(body, HttpResponse):
+            response = body
+            self.close_connection = True
+        else:
+            headers = list(self.headers.items())
+            if not any(name.lower() == "host" for name, _ in headers):
+                headers.append(("host", f"{self.server.stack.host}:{self.server.server_address[1]}"))
+            target = self.path
+            if "://" in target.split("?", 1)[0]:  # absolute-form request target
+                target = "/" + target.split("://", 1)[1].partition("/")[2]
+            try:
+                response, function_id = self.server.stack.handle(
+                    self.command, target, headers, body, self.client_address[0], self.request_version
+                )
+            except Exception:
+                log.exception("local stack failed on %s %s", self.command, self.path)
+                response = error_response(500, "Internal Server Error")
+        self._send(response)
+        log.info(
+            '%s "%s %s" %d %d %s %.0fms',
+            self.client_address[0],
+            self.command,
+            self.path,
+            response.status,
+            len(response.body),
+            function_id,
+            (time.monotonic() - started) * 1000,
+        )
+
+    def _read_body(self) -> bytes | HttpResponse:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return error_response(411, "Length Required")
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        if not length.strip().isdigit():
+            return error_response(400, "Bad Request")
+        if int(length) > MAX_REQUEST_BYTES:
+            return error_response(413, "Request Entity Too Large")
+        return self.rfile.read(int(length))
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and response.body:
+            self.wfile.write(response.body)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    try:
+        port = int(os.environ.get("PORT", DEFAULT_PORT))
+    except ValueError:
+        print(f"local stack: PORT must be a number, not {os.environ['PORT']!r}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        stack = LocalStack(port=port, dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None)
+        stack.start()
+    except TemplateError as e:
+        print(f"local stack: {e}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError) as e:
+        print(f"local stack: cannot prepare the table: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"local stack: cannot listen on 127.0.0.1:{port}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    where = "embedded" if stack.dynamodb else "external"
+    log.info(
+        "local stack: %d functions, %d routes; %s DynamoDB %s, table %s. Ctrl-C stops.",
+        len(stack.template.functions),
+        len(stack.template.routes),
+        where,
+        stack.dynamodb_endpoint_url,
+        stack.table_name,
+    )
+    print(stack.base_url, flush=True)
+    while not stop.wait(0.5):
+        pass
+    log.info("local stack: stopping")
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Read template.yaml: functions, their HttpApi routes, Globals environment and the DynamoDB table.
+
+The local stack must serve exactly what the template deploys, so nothing here is duplicated in
+code: routes, handlers, environment variables and the table definition all come from the file.
+CloudFormation short tags (`!Ref`, `!Sub`, ...) load as their long form (`{"Ref": ...}`,
+`{"Fn::Sub": ...}`) so the values can be inspected and, where possible, resolved locally.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TEMPLATE = REPO_ROOT / "template.yaml"
+
+DEFAULT_ROUTE_KEY = "$default"
+
+
+class TemplateError(ValueError):
+    pass
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that turns every `!Tag` into CloudFormation's long form."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if tag_suffix in ("Ref", "Condition"):
+        return {tag_suffix: value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{tag_suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        data = yaml.load(f, Loader=_CfnLoader)  # a SafeLoader subclass
+    if not isinstance(data, dict):
+        raise TemplateError(f"{path}: not a CloudFormation template")
+    return data
+
+
+@dataclass(frozen=True)
+class Route:
+    """One API Gateway route: `GET /a/{id}`, `ANY /a/{proxy+}` or the `$default` catch-all."""
+
+    function_id: str
+    method: str | None = None  # upper-case method or "ANY"; None for $default
+    path: str | None = None  # route path as written in the template; None for $default
+
+    @property
+    def key(self) -> str:
+        return DEFAULT_ROUTE_KEY if self.path is None else f"{self.method} {self.path}"
+
+    @property
+    def is_default(self) -> bool:
+        return self.path is None
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_uri: Path
+    handler: str
+    routes: tuple[Route, ...]
+    environment: dict[str, Any]  # Globals merged with the function's own variables, unresolved
+    memory_size: int
+    timeout: int
+    layer_paths: tuple[Path, ...]  # directories Lambda would mount under /opt/python
+
+
+@dataclass(frozen=True)
+class Template:
+    path: Path
+    data: dict[str, Any] = field(repr=False)
+    functions: tuple[Function, ...]
+    globals_environment: dict[str, Any]
+    table_id: str
+    table_properties: dict[str, Any]
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        return self.data.get("Resources", {})
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self.data.get("Parameters", {}) or {}
+
+    @property
+    def routes(self) -> list[Route]:
+        return [route for fn in self.functions for route in fn.routes]
+
+    def function(self, logical_id: str) -> Function:
+        for fn in self.functions:
+            if fn.logical_id == logical_id:
+                return fn
+        known = ", ".join(fn.logical_id for fn in self.functions)
+        raise TemplateError(f"no function {logical_id!r} in {self.path.name} (functions: {known})")
+
+    @property
+    def base_path(self) -> str:
+        """The API's base path, e.g. `/fhir/R5`: from the execute-api URL in Outputs, else the routes."""
+        for output in (self.data.get("Outputs") or {}).values():
+            value = (output or {}).get("Value")
+            sub = value.get("Fn::Sub") if isinstance(value, dict) else None
+            text = sub[0] if isinstance(sub, list) else sub
+            if isinstance(text, str) and ".execute-api." in text:
+                return urlsplit(re.sub(r"\$\{[^}]*\}", "x", text)).path.rstrip("/")
+        paths = [r.path.strip("/").split("/") for r in self.routes if r.path]
+        common: list[str] = []
+        for parts in zip(*paths):
+            if len(set(parts)) != 1 or parts[0].startswith("{"):
+                break
+            common.append(parts[0])
+        return "/" + "/".join(common) if common else ""
+
+
+def _merge_function_properties(globals_fn: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    """SAM Globals semantics: maps merge (function wins), lists append, scalars are replaced."""
+    merged = dict(globals_fn)
+    for key, value in props.items():
+        base = merged.get(key)
+        if isinstance(base, dict) and isinstance(value, dict):
+            merged[key] = _merge_maps(base, value)
+        elif isinstance(base, list) and isinstance(value, list):
+            merged[key] = base + value
+        else:
+            merged[key] = value
+    return merged
+
+
+def _merge_maps(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        both_maps = isinstance(out.get(key), dict) and isinstance(value, dict)
+        out[key] = _merge_maps(out[key], value) if both_maps else value
+    return out
+
+
+def _routes(logical_id: str, events: dict[str, Any]) -> tuple[Route, ...]:
+    routes = []
+    for name, event in (events or {}).items():
+        if (event or {}).get("Type") != "HttpApi":
+            continue
+        props = event.get("Properties") or {}
+        path, method = props.get("Path"), props.get("Method")
+        if path is None and method is None:
+            routes.append(Route(logical_id))
+        elif path is None or method is None:
+            raise TemplateError(f"{logical_id}.Events.{name}: HttpApi needs both Path and Method, or neither")
+        else:
+            method = str(method).upper()
+            if method == "X-AMAZON-APIGATEWAY-ANY-METHOD":
+                method = "ANY"
+            routes.append(Route(logical_id, method, path))
+    return tuple(routes)
+
+
+def _layer_paths(root: Path, resources: dict[str, Any], layers: list[Any]) -> tuple[Path, ...]:
+    paths = []
+    for layer in layers or []:
+        ref = layer.get("Ref") if isinstance(layer, dict) else None
+        resource = resources.get(ref) if ref else None
+        if not resource or resource.get("Type") != "AWS::Serverless::LayerVersion":
+            continue  # a published layer ARN has no local source
+        content = root / resource["Properties"]["ContentUri"]
+        paths.append(content / "python" if (content / "python").is_dir() else content)
+    return tuple(paths)
+
+
+def load_template(path: Path | str | None = None) -> Template:
+    path = Path(path or DEFAULT_TEMPLATE).resolve()
+    data = load_yaml(path)
+    resources = data.get("Resources") or {}
+    globals_fn = ((data.get("Globals") or {}).get("Function")) or {}
+    globals_env = dict(((globals_fn.get("Environment") or {}).get("Variables")) or {})
+
+    functions = []
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = _merge_function_properties(globals_fn, resource.get("Properties") or {})
+        if "CodeUri" not in props or "Handler" not in props:
+            raise TemplateError(f"{logical_id}: CodeUri and Handler are required")
+        functions.append(
+            Function(
+                logical_id=logical_id,
+                code_uri=(path.parent / props["CodeUri"]).resolve(),
+                handler=props["Handler"],
+                routes=_routes(logical_id, props.get("Events") or {}),
+                environment=dict(((props.get("Environment") or {}).get("Variables")) or {}),
+                memory_size=int(props.get("MemorySize", 128)),
+                timeout=int(props.get("Timeout", 3)),
+                layer_paths=_layer_paths(path.parent, resources, props.get("Layers") or []),
+            )
+        )
+
+    tables = {k: v for k, v in resources.items() if v.get("Type") == "AWS::DynamoDB::Table"}
+    if len(tables) != 1:
+        raise TemplateError(f"expected exactly one AWS::DynamoDB::Table, found {sorted(tables) or 'none'}")
+    ((table_id, table),) = tables.items()
+
+    defaults = [r.function_id for fn in functions for r in fn.routes if r.is_default]
+    if len(defaults) > 1:
+        raise TemplateError(f"more than one $default route: {defaults}")
+
+    return Template(
+        path=path,
+        data=data,
+        functions=tuple(functions),
+        globals_environment=globals_env,
+        table_id=table_id,
+        table_properties=dict(table.get("Properties") or {}),
+    )
+
+
+class Unresolved(Exception):
+    """A value that only exists once deployed (e.g. a Secrets Manager dynamic reference)."""
+
+
+_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def resolve(value: Any, refs: dict[str, str]) -> str:
+    """Resolve a Ref / Fn::Sub / Fn::GetAtt value against local equivalents in `refs`.
+
+    `refs` maps logical ids, pseudo parameters (`AWS::Region`) and `Id.Attribute` names to local
+    values. Raises Unresolved for anything without a local equivalent, including dynamic
+    references (`{{resolve:...}}`), which CloudFormation resolves only at deploy time.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((fn, arg),) = value.items()
+        if fn == "Ref" and arg in refs:
+            return refs[arg]
+        if fn == "Fn::GetAtt":
+            name = ".".join(arg) if isinstance(arg, list) else str(arg)
+            if name in refs:
+                return refs[name]
+        if fn == "Fn::Sub":
+            text, extra = (arg[0], arg[1]) if isinstance(arg, list) else (arg, {})
+            local = {**refs, **{k: resolve(v, refs) for k, v in extra.items()}}
+
+            def substitute(match: re.Match[str]) -> str:
+                if match.group(1) not in local:
+                    raise Unresolved(f"${{{match.group(1)}}}")
+                return local[match.group(1)]
+
+            result = _SUB_VAR.sub(substitute, text).replace("${!", "${")
+            if "{{resolve:" in result:
+                raise Unresolved(result)
+            return result
+    raise Unresolved(repr(value))
