@@ -1,0 +1,38 @@
+"""Validation of FHIR R5 ImagingStudy JSON with hand-written pydantic models.
+
+The single entry point is validate_imaging_study; the models only validate and never rewrite what was sent.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from fhirimaging.errors import InvalidResource
+
+from .imagingstudy import ImagingStudy
+from .issues import issues_from
+
+__all__ = ["ImagingStudy", "validate_imaging_study"]
+
+_validate = ImagingStudy.model_validate
+
+
+def validate_imaging_study(resource: dict) -> None:
+    """Raise InvalidResource with one Issue per problem; return None if valid.
+
+    `resource` is the body as parsed by json.loads(..., parse_float=decimal.Decimal); it is only read.
+    """
+    try:
+        _validate(resource, context={"contained_ids": _contained_ids(resource)})
+    except ValidationError as error:
+        issues = issues_from(error, "ImagingStudy")
+        count = f"{len(issues)} problem{'s' if len(issues) != 1 else ''}"
+        raise InvalidResource(f"The ImagingStudy is not valid R5: {count}", issues=issues) from None
+
+
+def _contained_ids(resource: object) -> frozenset[str]:
+    """Ids that local references ('#id') may point to; malformed input is left for validation to report."""
+    contained = resource.get("contained") if type(resource) is dict else None
+    if type(contained) is not list:
+        return frozenset()
+    return frozenset(item["id"] for item in contained if type(item) is dict and type(item.get("id")) is str)
