@@ -59,7 +59,7 @@ def test_environment_resolves_refs_locally_and_replaces_the_secret(template):
     env = resolve_environment(template, variables, table_name=LOCAL_TABLE_NAME, overrides={})
     assert env["TABLE_NAME"] == LOCAL_TABLE_NAME
     assert len(env["CURSOR_SECRET"]) >= 32 and "resolve" not in env["CURSOR_SECRET"]
-    assert env["POWERTOOLS_SERVICE_NAME"] == "fhir-imaging"
+    assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
     overridden = resolve_environment(
         template, variables, table_name="mine", overrides={"TABLE_NAME": "mine", "CURSOR_SECRET": "s"}
     )

@@ -17,8 +17,8 @@ from fhirimaging.errors import FhirError, PayloadTooLarge
 from fhirimaging.http import render
 from fhirimaging.http.request import HttpRequest
 
-logger = Logger()
-metrics = Metrics()
+logger = Logger(service="fhir-imaging")
+metrics = Metrics(namespace="FhirImaging")
 
 Handler = Callable[[HttpRequest], Any]
 
@@ -37,15 +37,24 @@ def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict
                 "path": event.get("rawPath"), "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             })
-            metrics.add_dimension("interaction", interaction)
-            metrics.add_dimension("status", str(status))
-            metrics.add_metric("Requests", MetricUnit.Count, 1)
-            metrics.flush_metrics()
+            _count_request(interaction, status)
             return response
 
         return lambda_handler
 
     return decorate
+
+
+def _count_request(interaction: str, status: int) -> None:
+    """One CloudWatch (EMF) metric per interaction and status; a metrics failure never fails a request."""
+    try:
+        metrics.add_dimension("interaction", interaction)
+        metrics.add_dimension("status", str(status))
+        metrics.add_metric("Requests", MetricUnit.Count, 1)
+        metrics.flush_metrics()
+    except Exception:
+        metrics.clear_metrics()
+        logger.exception("could not publish the request metric")
 
 
 def _serve(handle: Handler, event: dict) -> dict:
