@@ -2,6 +2,7 @@
 from fhirimaging import runtime
 from fhirimaging.http import parse
 from fhirimaging.http.endpoint import endpoint
+from fhirimaging.models import validate_imaging_study  # noqa: F401  built during init, not on the first request
 
 
 @endpoint("update")

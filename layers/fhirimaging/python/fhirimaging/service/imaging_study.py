@@ -15,7 +15,6 @@ from fhirimaging.errors import (
     BadRequest, Conflict, Gone, InvalidResource, Issue, ItemTooLarge, NotFound, PayloadTooLarge,
     PreconditionFailed, VersionConflict,
 )
-from fhirimaging.models import validate_imaging_study
 from fhirimaging.service.requests import (
     CreateRequest, DeleteRequest, HistoryRequest, ReadRequest, UpdateRequest, VreadRequest,
 )
@@ -229,6 +228,9 @@ def _validate(resource: dict[str, Any]) -> None:
         raise InvalidResource(f"expected resourceType ImagingStudy, got {resource.get('resourceType')!r}",
                               [Issue("invalid", f"resourceType must be ImagingStudy, not "
                                      f"{resource.get('resourceType')!r}", expression=("resourceType",))])
+    # Imported here so readers never load pydantic (~150 ms of cold start); writers import it at init.
+    from fhirimaging.models import validate_imaging_study
+
     validate_imaging_study(resource)
 
 
