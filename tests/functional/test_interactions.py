@@ -181,7 +181,7 @@ def test_history_is_newest_first_with_request_and_response_and_pages(api):
     assert all(e["request"]["method"] == "PUT" and e["fullUrl"].endswith(f"/ImagingStudy/{rid}")
                for e in page["entry"])
     seen = [e["resource"]["meta"]["versionId"] for e in page["entry"]]
-    while (next_link := next((l["url"] for l in page["link"] if l["relation"] == "next"), None)):
+    while (next_link := next((link["url"] for link in page["link"] if link["relation"] == "next"), None)):
         page = api("history", id=rid, query=urlsplit(next_link).query).json()
         seen += [e["resource"]["meta"]["versionId"] for e in page["entry"]]
     assert seen == ["5", "4", "3", "2", "1"]
@@ -211,7 +211,7 @@ def test_type_history_lists_every_study_newest_first_and_pages(api):
     page = api("type_history", query="_count=3").json()
     assert [(e["fullUrl"].rsplit("/", 1)[1], e["request"]["method"]) for e in page["entry"]] == [
         (ids[0], "DELETE"), (ids[2], "POST"), (ids[1], "POST")]
-    next_link = next(l["url"] for l in page["link"] if l["relation"] == "next")
+    next_link = next(link["url"] for link in page["link"] if link["relation"] == "next")
     rest = api("type_history", query=urlsplit(next_link).query).json()
     assert [e["fullUrl"].rsplit("/", 1)[1] for e in rest["entry"]] == [ids[0]]
 

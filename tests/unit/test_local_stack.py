@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from fhirimaging.interactions import INTERACTIONS
 from moto.dynamodb.exceptions import MultipleTransactionsException, TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 
+from fhirimaging.interactions import INTERACTIONS
 from local.dynamodb import EmbeddedDynamoDB, LocalDynamoDBBackend, create_table_request
 from local.events import MalformedResponse, Router, build_event, to_http_response
 from local.functions import LOCAL_TABLE_NAME, declared_variables, resolve_environment, table_name_for

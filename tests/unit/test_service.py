@@ -10,7 +10,12 @@ import pytest
 from fhirimaging import jsontext
 from fhirimaging.errors import BadRequest, Gone, InvalidResource, NotFound, PreconditionFailed
 from fhirimaging.service import (
-    CreateRequest, DeleteRequest, HistoryRequest, ImagingStudyService, ReadRequest, UpdateRequest,
+    CreateRequest,
+    DeleteRequest,
+    HistoryRequest,
+    ImagingStudyService,
+    ReadRequest,
+    UpdateRequest,
     VreadRequest,
 )
 from fhirimaging.store.memory import MemoryStore

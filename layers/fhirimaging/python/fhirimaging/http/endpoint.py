@@ -10,6 +10,7 @@ import time
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from fhirimaging import runtime
@@ -26,10 +27,10 @@ Handler = Callable[[HttpRequest], Any]
 def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict]]:
     def decorate(handle: Handler) -> Callable[[dict, Any], dict]:
         @functools.wraps(handle)
+        @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
         def lambda_handler(event: dict, context: Any) -> dict:
             started = time.perf_counter()
             request_context = event.get("requestContext") or {}
-            logger.set_correlation_id(request_context.get("requestId"))
             response = _serve(handle, event)
             status = response["statusCode"]
             logger.info("request", extra={

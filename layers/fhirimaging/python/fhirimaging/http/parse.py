@@ -8,7 +8,12 @@ from fhirimaging import jsontext
 from fhirimaging.errors import BadRequest, UnsupportedMediaType
 from fhirimaging.http.request import JSON_TYPES, HttpRequest
 from fhirimaging.service import (
-    CreateRequest, DeleteRequest, HistoryRequest, ReadRequest, UpdateRequest, VreadRequest,
+    CreateRequest,
+    DeleteRequest,
+    HistoryRequest,
+    ReadRequest,
+    UpdateRequest,
+    VreadRequest,
 )
 
 _ETAG = re.compile(r'\s*(?:W/)?"([1-9][0-9]{0,9})"\s*')

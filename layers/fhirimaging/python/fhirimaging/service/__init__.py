@@ -1,7 +1,12 @@
 """The service: one method per FHIR interaction, talking to a Store, knowing nothing of HTTP."""
 from fhirimaging.service.imaging_study import ImagingStudyService
 from fhirimaging.service.requests import (
-    CreateRequest, DeleteRequest, HistoryRequest, ReadRequest, UpdateRequest, VreadRequest,
+    CreateRequest,
+    DeleteRequest,
+    HistoryRequest,
+    ReadRequest,
+    UpdateRequest,
+    VreadRequest,
 )
 from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult
 

@@ -12,11 +12,24 @@ from typing import Any, Callable
 
 from fhirimaging import cursor, fhirtime, jsontext
 from fhirimaging.errors import (
-    BadRequest, Conflict, Gone, InvalidResource, Issue, ItemTooLarge, NotFound, PayloadTooLarge,
-    PreconditionFailed, VersionConflict,
+    BadRequest,
+    Conflict,
+    Gone,
+    InvalidResource,
+    Issue,
+    ItemTooLarge,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    VersionConflict,
 )
 from fhirimaging.service.requests import (
-    CreateRequest, DeleteRequest, HistoryRequest, ReadRequest, UpdateRequest, VreadRequest,
+    CreateRequest,
+    DeleteRequest,
+    HistoryRequest,
+    ReadRequest,
+    UpdateRequest,
+    VreadRequest,
 )
 from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult
 from fhirimaging.store import Store, StoredVersion, WriteKind
