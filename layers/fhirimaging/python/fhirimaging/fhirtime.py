@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 _DATETIME = re.compile(
     r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?)?(?P<tz>Z|[+-]\d{2}:\d{2}))?)?)?"
+    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?)?(?P<tz>Z|[+-]\d{2}:\d{2}))?)?)?",
+    re.ASCII,  # FHIR dates are written with 0-9 only; \d would also match other scripts' digits
 )
 
 
@@ -47,9 +48,9 @@ def parse_range(value: str) -> tuple[datetime, datetime]:
             else:
                 step = timedelta(seconds=1)
             high = low + step
-    except ValueError as e:
+        return low.astimezone(timezone.utc), high.astimezone(timezone.utc)
+    except (ValueError, OverflowError) as e:  # OverflowError: a range reaching past year 1 or 9999
         raise ValueError(f"'{value}' is not a valid date: {e}") from e
-    return low.astimezone(timezone.utc), high.astimezone(timezone.utc)
 
 
 def format_instant(moment: datetime) -> str:

@@ -69,6 +69,8 @@ def resource_body(http: HttpRequest) -> dict[str, Any]:
         raise BadRequest("the body is not UTF-8") from e
     except ValueError as e:
         raise BadRequest(f"the body is not valid JSON: {e}") from e
+    except RecursionError as e:
+        raise BadRequest("the body is not valid JSON: it is nested too deeply") from e
     if not isinstance(resource, dict):
         raise BadRequest("the body must be a JSON object (a FHIR resource)")
     return resource
@@ -88,6 +90,6 @@ def _int_param(http: HttpRequest, name: str) -> int | None:
     value = http.param(name)
     if value is None:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # str.isdigit() also accepts e.g. "²", which int() refuses
         raise BadRequest(f"{name} must be a non-negative integer, not '{value}'")
     return int(value)

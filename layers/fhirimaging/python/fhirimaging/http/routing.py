@@ -12,7 +12,9 @@ def unmatched(http: HttpRequest) -> NoReturn:
     path = http.path.rstrip("/") or "/"
     if path.startswith(FHIR_BASE_PATH + "/") or path == FHIR_BASE_PATH:
         allowed = allowed_methods(path[len(FHIR_BASE_PATH):])
-        if allowed:
+        # A method the path template allows reached here only through a variant of the path no route
+        # serves (a trailing slash): that is a 404, not a 405 whose Allow lists the very method refused.
+        if allowed and http.method not in allowed:
             raise MethodNotAllowed(f"{http.method} is not supported on {path}; allowed: {', '.join(allowed)}",
                                    headers={"Allow": ", ".join(allowed)})
-    raise NotFound(f"no FHIR interaction is served at {http.method} {path}")
+    raise NotFound(f"no FHIR interaction is served at {http.method} {http.path}")
