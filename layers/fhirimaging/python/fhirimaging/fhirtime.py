@@ -56,7 +56,7 @@ def parse_range(value: str) -> tuple[datetime, datetime]:
 def format_instant(moment: datetime) -> str:
     """The server's instants: UTC, millisecond precision, so they sort as text."""
     moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def now() -> datetime:

@@ -9,7 +9,7 @@ import functools
 import time
 from typing import Any, Callable
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, single_metric
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -19,7 +19,7 @@ from fhirimaging.http import render
 from fhirimaging.http.request import HttpRequest
 
 logger = Logger(service="fhir-imaging")
-metrics = Metrics(namespace="FhirImaging")
+METRICS_NAMESPACE = "FhirImaging"
 
 Handler = Callable[[HttpRequest], Any]
 
@@ -49,12 +49,11 @@ def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict
 def _count_request(interaction: str, status: int) -> None:
     """One CloudWatch (EMF) metric per interaction and status; a metrics failure never fails a request."""
     try:
-        metrics.add_dimension("interaction", interaction)
-        metrics.add_dimension("status", str(status))
-        metrics.add_metric("Requests", MetricUnit.Count, 1)
-        metrics.flush_metrics()
+        # single_metric holds no state between requests, so requests served side by side (local stack) don't mix.
+        with single_metric(name="Requests", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE,
+                           default_dimensions={"interaction": interaction}) as metric:
+            metric.add_dimension("status", str(status))
     except Exception:
-        metrics.clear_metrics()
         logger.exception("could not publish the request metric")
 
 
