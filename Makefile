@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint bench invoke clean
+.PHONY: run test lint invoke clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -22,6 +22,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/ruff check functions layers local tests
 
 # make invoke FUNCTION=ReadFunction EVENT=events/read.json  (sam local invoke, without Docker)
 invoke: $(STAMP)
