@@ -259,7 +259,7 @@ CASES = [
     Case("post-on-a-study-is-405", "POST", "ImagingStudy/{id}", 405, "POST is not supported", body=study_as_is,
          allow=RESOURCE_METHODS),
     Case("delete-on-the-type-is-405", "DELETE", "ImagingStudy", 405, "DELETE is not supported",
-         allow=frozenset({"POST"})),
+         allow=frozenset({"GET", "POST"})),
     get("vread-of-a-non-numeric-version-is-404", "ImagingStudy/{id}/_history/abc", 404,
         "'abc' is not a version id"),
     # history parameters

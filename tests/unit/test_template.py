@@ -13,7 +13,7 @@ from local.template import load_template
 ROOT = Path(__file__).resolve().parents[2]
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
                  "dynamodb:ConditionCheckItem"}
-READ_ONLY = {"read", "vread", "history", "type_history", "capabilities", "fallback"}
+READ_ONLY = {"read", "vread", "history", "type_history", "search", "capabilities", "fallback"}
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_table_has_pitr_sse_stream_and_the_history_index(template):
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert table["SSESpecification"]["SSEEnabled"] is True
     assert table["StreamSpecification"]["StreamViewType"]
-    assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} == {"history"}
+    assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} == {"history", "search"}
 
 
 def test_layer_requirements_match_the_pinned_layer_group():

@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from fhirimaging.interactions import INTERACTIONS
+from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, SearchParameter
+from fhirimaging.search.query import SORTABLE
 from fhirimaging.settings import Settings
 
 SOFTWARE_VERSION = "0.1.0"
@@ -12,7 +14,8 @@ PUBLISHED = "2026-11-28"
 
 
 def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
-    resource_interactions = [{"code": i.code} for i in INTERACTIONS if i.level == "resource"]
+    resource_interactions = [{"code": code} for code in dict.fromkeys(i.code for i in INTERACTIONS
+                                                                      if i.level == "resource")]
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -27,8 +30,12 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
         "rest": [{
             "mode": "server",
             "documentation": (
-                f"History pages hold {settings.default_page_size} entries unless _count asks for more, "
-                f"up to {settings.max_page_size}. Request bodies up to {settings.max_body_bytes} bytes."
+                f"Search and history pages hold {settings.default_page_size} entries unless _count asks for "
+                f"more, up to {settings.max_page_size}. Search result parameters: "
+                f"{', '.join(sorted(RESULT_PARAMETERS))}; _sort by {', '.join(SORTABLE)} (prefix - to descend); "
+                "_include and _revinclude are answered with a warning (only ImagingStudy is held). "
+                "Unknown parameters are ignored unless the request says Prefer: handling=strict. "
+                f"Request bodies up to {settings.max_body_bytes} bytes."
             ),
             "resource": [{
                 "type": "ImagingStudy",
@@ -42,6 +49,17 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 "conditionalUpdate": False,
                 "conditionalPatch": False,
                 "conditionalDelete": "not-supported",
+                "searchParam": [_search_param(p) for p in PARAMETERS.values()],
             }],
         }],
     }
+
+
+def _search_param(p: SearchParameter) -> dict[str, Any]:
+    notes = [f"modifiers: {', '.join(':' + m for m in p.modifiers)}" if p.modifiers else "no modifiers"]
+    if p.comparators:
+        notes.append(f"prefixes: {', '.join(p.comparators)}")
+    notes.append(f"expression: {p.expression}")
+    if p.documentation:
+        notes.append(p.documentation)
+    return {"name": p.code, "definition": p.url, "type": p.type, "documentation": "; ".join(notes)}

@@ -79,6 +79,12 @@ class UnsupportedMediaType(FhirError):
     status, code = 415, "not-supported"
 
 
+class TooCostly(FhirError):
+    """A search this server will not run to completion (e.g. sorting too many matches in memory)."""
+
+    status, code = 400, "too-costly"
+
+
 class Throttled(FhirError):
     """DynamoDB capacity or contention outlasted our retries: the client may retry."""
 

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fhirimaging import jsontext
 from fhirimaging.errors import BadRequest, UnsupportedMediaType
 from fhirimaging.http.request import JSON_TYPES, HttpRequest
+from fhirimaging.search.query import parse_query
 from fhirimaging.service import (
     CreateRequest,
     DeleteRequest,
     HistoryRequest,
     ReadRequest,
+    SearchRequest,
     UpdateRequest,
     VreadRequest,
 )
@@ -47,6 +50,30 @@ def history(http: HttpRequest) -> HistoryRequest:
         at=http.param("_at"),
         cursor=http.param("_cursor"),
     )
+
+
+def search(http: HttpRequest) -> SearchRequest:
+    """GET ?params, POST _search (form body plus any URL params) or the Patient compartment."""
+    params = list(http.query)
+    if http.method == "POST":
+        params += _form_body(http)
+    compartment = http.path_params.get("patient_id")
+    if compartment is not None:
+        params.insert(0, ("patient", compartment))
+    strict = (http.prefer("handling") or "lenient").lower() == "strict"
+    return SearchRequest(parse_query(params, strict=strict, base_url=http.base_url), compartment)
+
+
+def _form_body(http: HttpRequest) -> list[tuple[str, str]]:
+    if not http.body:
+        return []
+    media_type = (http.header("content-type") or "").split(";")[0].strip().lower()
+    if media_type != "application/x-www-form-urlencoded":
+        raise UnsupportedMediaType("POST _search takes application/x-www-form-urlencoded parameters")
+    try:
+        return parse_qsl(http.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as e:
+        raise BadRequest("the form body is not UTF-8") from e
 
 
 def resource_body(http: HttpRequest) -> dict[str, Any]:

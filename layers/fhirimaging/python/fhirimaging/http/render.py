@@ -6,10 +6,11 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from fhirimaging import fhirtime
+from fhirimaging import fhirtime, jsontext
 from fhirimaging.errors import FhirError, Issue
 from fhirimaging.http.request import HttpRequest
-from fhirimaging.service import DeleteResult, HistoryResult, ResourceResult
+from fhirimaging.search.subset import needs_subset, subset
+from fhirimaging.service import DeleteResult, HistoryResult, ResourceResult, SearchResult
 from fhirimaging.store import StoredVersion
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
@@ -37,6 +38,8 @@ def result(value: Any, http: HttpRequest) -> dict[str, Any]:
         return _deleted(value, http)
     if isinstance(value, HistoryResult):
         return response(200, history_bundle(value, http))
+    if isinstance(value, SearchResult):
+        return response(200, search_bundle(value, http))
     if isinstance(value, dict):  # a resource the server composes itself (CapabilityStatement)
         return response(200, json.dumps(value))
     raise TypeError(f"no rendering for {type(value).__name__}")
@@ -111,6 +114,39 @@ def _history_entry(v: StoredVersion, resource_url: str) -> str:
     if v.deleted:
         return text
     return f'{text[:-1]},"resource":{v.body}}}'
+
+
+def search_bundle(value: SearchResult, http: HttpRequest) -> str:
+    """The searchset Bundle; unless subsetting, each match is its stored JSON text, not re-serialised."""
+    resource_url = f"{http.base_url}/ImagingStudy"
+    params = list(value.self_params)
+    if value.compartment is not None:
+        path = f"{http.base_url}/Patient/{value.compartment}/ImagingStudy"
+        params.remove(("patient", value.compartment))
+    else:
+        path = resource_url
+    links = [{"relation": "self", "url": _url(path, params)}]
+    if value.next_cursor:
+        links.append({"relation": "next", "url": _url(path, [*params, ("_cursor", value.next_cursor)])})
+    head: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"lastUpdated": fhirtime.format_instant(fhirtime.now())},
+        "type": "searchset",
+    }
+    if value.total is not None:
+        head["total"] = value.total
+    head["link"] = links
+    subsetting = needs_subset(value.summary, value.elements)
+    entries = []
+    for version, resource in zip(value.matches, value.resources):
+        body = jsontext.dumps(subset(resource, value.summary, value.elements)) if subsetting else version.body
+        envelope = json.dumps({"fullUrl": f"{resource_url}/{version.id}", "search": {"mode": "match"}})
+        entries.append(f'{envelope[:-1]},"resource":{body}}}')
+    if value.warnings:
+        outcome = operation_outcome([Issue("not-supported", w, severity="warning") for w in value.warnings])
+        entries.append(f'{{"resource":{outcome},"search":{{"mode":"outcome"}}}}')
+    return json.dumps(head)[:-1] + (f',"entry":[{",".join(entries)}]}}' if entries else "}")
 
 
 def _url(path: str, params: list[tuple[str, str]]) -> str:

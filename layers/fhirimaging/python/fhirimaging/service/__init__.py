@@ -5,12 +5,13 @@ from fhirimaging.service.requests import (
     DeleteRequest,
     HistoryRequest,
     ReadRequest,
+    SearchRequest,
     UpdateRequest,
     VreadRequest,
 )
-from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult
+from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult, SearchResult
 
 __all__ = [
-    "ImagingStudyService", "CreateRequest", "DeleteRequest", "HistoryRequest", "ReadRequest",
-    "UpdateRequest", "VreadRequest", "DeleteResult", "HistoryResult", "ResourceResult",
+    "ImagingStudyService", "CreateRequest", "DeleteRequest", "HistoryRequest", "ReadRequest", "SearchRequest",
+    "UpdateRequest", "VreadRequest", "DeleteResult", "HistoryResult", "ResourceResult", "SearchResult",
 ]

@@ -12,6 +12,7 @@ import time
 import uuid
 from datetime import timedelta
 from typing import Any, Callable
+from urllib.parse import urlencode
 
 from fhirimaging import cursor, fhirtime, jsontext
 from fhirimaging.errors import (
@@ -24,19 +25,22 @@ from fhirimaging.errors import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    TooCostly,
     VersionConflict,
 )
+from fhirimaging.search import index, plan
 from fhirimaging.service.requests import (
     CreateRequest,
     DeleteRequest,
     HistoryRequest,
     ReadRequest,
+    SearchRequest,
     UpdateRequest,
     VreadRequest,
 )
-from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult
+from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult, SearchResult
 from fhirimaging.store import Store, StoredVersion, WriteKind
-from fhirimaging.store.base import history_sort_key
+from fhirimaging.store.base import IndexChange, history_sort_key
 
 RESOURCE_TYPE = "ImagingStudy"
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -83,9 +87,9 @@ class ImagingStudyService:
     def create(self, request: CreateRequest) -> ResourceResult:
         _validate(request.resource)
         resource_id = str(uuid.uuid4())
-        new = self._new_version(request.resource, resource_id, None, WriteKind.CREATE)
+        new, stamped = self._new_version(request.resource, resource_id, None, WriteKind.CREATE)
         try:
-            self._put(new, None)
+            self._put(new, None, index.change(resource_id, None, stamped, new.last_updated))
         except VersionConflict as e:  # a random UUID already taken: never expected, never silent
             raise Conflict(f"ImagingStudy/{resource_id} already exists") from e
         return ResourceResult(new, 201)
@@ -107,9 +111,10 @@ class ImagingStudyService:
                 found = f"version {current.version}" if current else "no version"
                 raise PreconditionFailed(f"If-Match asked for version {request.if_match}; "
                                          f"ImagingStudy/{resource_id} is at {found}")
-            new = self._new_version(request.resource, resource_id, current, WriteKind.UPDATE)
+            new, stamped = self._new_version(request.resource, resource_id, current, WriteKind.UPDATE)
             try:
-                self._put(new, current.version if current else None)
+                self._put(new, current.version if current else None,
+                          index.change(resource_id, current, stamped, new.last_updated))
             except VersionConflict:
                 if request.if_match is not None:
                     raise PreconditionFailed(f"ImagingStudy/{resource_id} changed after version "
@@ -128,7 +133,8 @@ class ImagingStudyService:
             deletion = StoredVersion(resource_id, current.version + 1, self._timestamp(current),
                                      WriteKind.DELETE, None)
             try:
-                self._store.put_version(deletion, current.version)
+                self._store.put_version(deletion, current.version,
+                                        index.change(resource_id, current, None, deletion.last_updated))
             except VersionConflict:
                 _back_off(attempt)
                 continue
@@ -207,6 +213,38 @@ class ImagingStudyService:
             if not page.more:
                 return found, False
 
+    # search
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        query = request.query
+        count = self._count(query.count)
+        self_params = query.self_params()
+        scope = "search|" + (request.compartment or "") + "|" + urlencode(self_params) + f"|{count}"
+        position = cursor.verify(self._secret, scope, query.cursor) if query.cursor else {}
+        the_plan = plan.plan(query)
+        wants_entries = query.summary != "count" and count > 0
+        try:
+            page = plan.run(self._store, query, the_plan, count if wants_entries else 0, position)
+            total = None
+            if page.complete and not position:
+                total = len(page.matches)
+            elif query.total in ("estimate", "accurate") or not wants_entries:
+                everything = plan.run(self._store, query, the_plan, plan.CANDIDATE_BUDGET, {})
+                total = len(everything.matches) if everything.complete else None
+        except plan.TooCostly as e:
+            raise TooCostly(str(e)) from e
+        warnings = [f"{name}={value} is not supported: this server holds only ImagingStudy resources"
+                    for name, value in query.includes]
+        warnings += [f"the parameter {name} is not supported and was ignored" for name in query.ignored]
+        if total is None and (query.total == "accurate" or not wants_entries):
+            warnings.append(f"the total is not given: counting would read more than {plan.CANDIDATE_BUDGET} studies")
+        next_cursor = cursor.sign(self._secret, scope, page.position) if page.position and wants_entries else None
+        return SearchResult(
+            matches=page.matches if wants_entries else [], resources=page.resources if wants_entries else [],
+            total=None if query.total == "none" else total, next_cursor=next_cursor, self_params=self_params,
+            compartment=request.compartment, summary=query.summary, elements=query.elements, warnings=warnings,
+        )
+
     # helpers
 
     def _count(self, requested: int | None) -> int:
@@ -225,18 +263,19 @@ class ImagingStudyService:
         return fhirtime.format_instant(moment)
 
     def _new_version(self, resource: dict[str, Any], resource_id: str, current: StoredVersion | None,
-                     kind: WriteKind) -> StoredVersion:
+                     kind: WriteKind) -> tuple[StoredVersion, dict[str, Any]]:
         version = current.version + 1 if current else 1
         last_updated = self._timestamp(current)
+        stamped = _stamped(resource, resource_id, version, last_updated)
         try:
-            body = jsontext.dumps(_stamped(resource, resource_id, version, last_updated))
+            body = jsontext.dumps(stamped)
         except RecursionError as e:  # parsed, but too deep to write back (e.g. in a contained resource)
             raise BadRequest("the resource is nested too deeply to store") from e
-        return StoredVersion(resource_id, version, last_updated, kind, body)
+        return StoredVersion(resource_id, version, last_updated, kind, body), stamped
 
-    def _put(self, new: StoredVersion, expected: int | None) -> None:
+    def _put(self, new: StoredVersion, expected: int | None, index_change: IndexChange) -> None:
         try:
-            self._store.put_version(new, expected)
+            self._store.put_version(new, expected, index_change)
         except ItemTooLarge as e:
             raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
 

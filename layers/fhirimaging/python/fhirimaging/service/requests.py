@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fhirimaging.search.query import SearchQuery
+
 
 @dataclass(frozen=True)
 class ReadRequest:
@@ -42,3 +44,9 @@ class HistoryRequest:
     since: str | None = None
     at: str | None = None
     cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: SearchQuery
+    compartment: str | None = None  # Patient id for GET Patient/<id>/ImagingStudy

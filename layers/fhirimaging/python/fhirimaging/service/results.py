@@ -23,3 +23,16 @@ class HistoryResult:
     count: int
     next_cursor: str | None
     resource_id: str | None  # None for type history
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    matches: list[StoredVersion]
+    resources: list[dict]  # the parsed matches, for _summary/_elements
+    total: int | None
+    next_cursor: str | None
+    self_params: list[tuple[str, str]]
+    compartment: str | None
+    summary: str | None
+    elements: tuple[str, ...]
+    warnings: list[str]  # for an OperationOutcome entry (search.mode = outcome)

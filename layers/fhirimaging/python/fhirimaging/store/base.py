@@ -1,7 +1,8 @@
 """The Store port: what the service needs from persistence, independent of DynamoDB."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
@@ -35,15 +36,32 @@ class HistoryPage:
     more: bool  # the store holds older versions beyond this page
 
 
+@dataclass(frozen=True)
+class IndexChange:
+    """Search-index entries a write adds or rewrites (term -> GSI sort key) and removes."""
+
+    put: dict[str, str] = field(default_factory=dict)
+    delete: frozenset[str] = frozenset()
+
+
 class Store(Protocol):
     def get_current(self, resource_id: str) -> StoredVersion | None:
         """The newest version (possibly a deletion), strongly consistent; None if never written."""
 
     def get_version(self, resource_id: str, version: int) -> StoredVersion | None: ...
 
-    def put_version(self, new: StoredVersion, expected_version: int | None) -> None:
+    def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
+        """The current versions of many resources at once (missing ones are left out)."""
+
+    def put_version(self, new: StoredVersion, expected_version: int | None,
+                    index: IndexChange | None = None) -> None:
         """Write `new` as the current version, atomically, iff the current version is `expected_version`
-        (None: the resource must not exist). Raises VersionConflict or ItemTooLarge."""
+        (None: the resource must not exist), with its index change. Raises VersionConflict or ItemTooLarge.
+        Index changes too large for the same transaction follow it; they are hints, verified on use."""
+
+    def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
+                    after: str | None) -> Iterator[str]:
+        """GSI sort keys of one search term within [low, high), in order, strictly past `after`."""
 
     def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
         """Versions of one resource older than `before_version`, newest first."""

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import heapq
 import zlib
+from itertools import islice
 from typing import Any, Iterator
 
 from botocore.exceptions import ClientError
 
 from fhirimaging.errors import ItemTooLarge, Throttled, VersionConflict
 from fhirimaging.store import keys
-from fhirimaging.store.base import HistoryPage, StoredVersion, WriteKind, history_sort_key
+from fhirimaging.store.base import HistoryPage, IndexChange, StoredVersion, WriteKind, history_sort_key
 
 # 400 KB per item, less room for keys and attributes.
 MAX_COMPRESSED_BODY = 380_000
+# TransactWriteItems takes 100 actions; two are the version and the current item.
+MAX_TRANSACTION_ACTIONS = 100
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                "InternalServerError"}
 
@@ -62,11 +65,39 @@ class DynamoDbStore:
         versions = [v for v in versions if before_version is None or v.version < before_version]
         return HistoryPage(versions[:limit], len(versions) > limit)
 
+    def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
+        wanted = [{"pk": {"S": keys.resource_pk(rid)}, "sk": {"S": keys.CURRENT}}
+                  for rid in dict.fromkeys(resource_ids)]
+        return {v.id: v for v in self._batch_get(wanted)}
+
+    def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
+                    after: str | None) -> Iterator[str]:
+        low, high = low or "0", high or "~~"
+        if after is not None:
+            low, high = (low, min(high, after)) if descending else (max(low, after), high)
+        if low > high:  # an empty range; DynamoDB refuses BETWEEN with its bounds reversed
+            return
+        kwargs: dict[str, Any] = dict(
+            TableName=self._table, IndexName=keys.SEARCH_INDEX,
+            KeyConditionExpression="s_pk = :t AND s_sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues={":t": {"S": term}, ":lo": {"S": low}, ":hi": {"S": high}},
+            ScanIndexForward=not descending, Limit=100,
+        )
+        while True:
+            with _translated():
+                response = self._client.query(**kwargs)
+            for item in response["Items"]:
+                sk = item["s_sk"]["S"]
+                if sk != after and sk != high:  # BETWEEN is inclusive; the range and the cursor are not
+                    yield sk
+            if "LastEvaluatedKey" not in response:
+                return
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def type_history(self, before: str | None, since: str | None, limit: int) -> HistoryPage:
         # Each shard is already newest first; merge them and keep the first `limit` + 1.
         streams = [self._history_shard(shard, before, since) for shard in range(keys.HISTORY_SHARDS)]
-        merged = heapq.merge(*streams, reverse=True)
-        refs = [ref for ref, _ in zip(merged, range(limit + 1))]
+        refs = list(islice(heapq.merge(*streams, reverse=True), limit + 1))
         versions = self._fetch_versions(refs[:limit])
         return HistoryPage(versions, len(refs) > limit)
 
@@ -90,26 +121,29 @@ class DynamoDbStore:
 
     def _fetch_versions(self, history_keys: list[str]) -> list[StoredVersion]:
         wanted = [keys.parse_history_sk(sk) for sk in history_keys]
-        pending = [{"pk": {"S": keys.resource_pk(rid)}, "sk": {"S": keys.version_sk(v)}} for _, rid, v in wanted]
-        found: dict[tuple[str, int], StoredVersion] = {}
-        while pending:
-            batch, pending = pending[:100], pending[100:]
-            request = {self._table: {"Keys": batch, "ConsistentRead": True}}
-            while request:
-                with _translated():
-                    response = self._client.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self._table, []):
-                    rid = item["pk"]["S"].split("#", 1)[1]
-                    version = _from_item(rid, item)
-                    found[(rid, version.version)] = version
-                request = response.get("UnprocessedKeys") or {}
+        found = {(v.id, v.version): v for v in self._batch_get(
+            [{"pk": {"S": keys.resource_pk(rid)}, "sk": {"S": keys.version_sk(n)}} for _, rid, n in wanted])}
         # An index entry without its version item cannot happen (written in one transaction); skip it
         # rather than fail if the index is ever ahead of the table.
         return [found[(rid, v)] for _, rid, v in wanted if (rid, v) in found]
 
+    def _batch_get(self, item_keys: list[dict[str, Any]]) -> list[StoredVersion]:
+        found: list[StoredVersion] = []
+        while item_keys:
+            batch, item_keys = item_keys[:100], item_keys[100:]
+            request = {self._table: {"Keys": batch, "ConsistentRead": True}}
+            while request:
+                with _translated():
+                    response = self._client.batch_get_item(RequestItems=request)
+                found += [_from_item(item["pk"]["S"].split("#", 1)[1], item)
+                          for item in response["Responses"].get(self._table, [])]
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
     # writes
 
-    def put_version(self, new: StoredVersion, expected_version: int | None) -> None:
+    def put_version(self, new: StoredVersion, expected_version: int | None,
+                    index: IndexChange | None = None) -> None:
         attributes = _to_attributes(new)
         pk = {"S": keys.resource_pk(new.id)}
         version_item = {
@@ -125,11 +159,14 @@ class DynamoDbStore:
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
             }
+        index_writes = self._index_writes(new.id, index or IndexChange())
+        room = MAX_TRANSACTION_ACTIONS - 2
         try:
             self._client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self._table, "Item": version_item,
                          "ConditionExpression": "attribute_not_exists(pk)"}},
                 {"Put": {"TableName": self._table, "Item": current_item, **current_condition}},
+                *index_writes[:room],
             ])
         except ClientError as e:
             error = e.response.get("Error", {}).get("Code")
@@ -139,6 +176,30 @@ class DynamoDbStore:
                 if reasons & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons:
                     raise VersionConflict(f"{new.id}: version {expected_version} is no longer current") from e
             _raise_translated(e)
+        # A large study's index change does not fit the transaction; the rest follows in batches.
+        # Until it lands a search may miss the study, never return a wrong one (results are verified).
+        self._batch_write(index_writes[room:])
+
+    def _index_writes(self, resource_id: str, index: IndexChange) -> list[dict[str, Any]]:
+        pk = {"S": keys.resource_pk(resource_id)}
+        writes: list[dict[str, Any]] = [
+            {"Put": {"TableName": self._table, "Item": {
+                "pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key}}}}
+            for term, sort_key in index.put.items()
+        ]
+        writes += [{"Delete": {"TableName": self._table, "Key": {"pk": pk, "sk": {"S": keys.index_sk(term)}}}}
+                   for term in index.delete]
+        return writes
+
+    def _batch_write(self, writes: list[dict[str, Any]]) -> None:
+        requests = [{"PutRequest": {"Item": w["Put"]["Item"]}} if "Put" in w
+                    else {"DeleteRequest": {"Key": w["Delete"]["Key"]}} for w in writes]
+        while requests:
+            batch, requests = requests[:25], requests[25:]
+            pending: dict[str, Any] = {self._table: batch}
+            while pending:
+                with _translated():
+                    pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
 def _to_attributes(v: StoredVersion) -> dict[str, Any]:

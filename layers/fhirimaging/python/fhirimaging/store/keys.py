@@ -2,6 +2,8 @@
 
   base table   pk = ImagingStudy#<id>   sk = v#<0000000007>   one item per version (immutable)
                pk = ImagingStudy#<id>   sk = current          the current version, read with one GetItem
+               pk = ImagingStudy#<id>   sk = i#<term>         one per search term of the current version
+  GSI search   s_pk = <term>   s_sk = <started or lastUpdated>#<id>   (terms: fhirimaging.search.index)
   GSI history  hist_pk = ImagingStudy#history#<shard>   hist_sk = <lastUpdated>#<id>#<version>
                set on version items only; sharded by id so type-level history is a few Queries
                merged newest first, never a Scan.
@@ -13,7 +15,9 @@ import zlib
 RESOURCE_TYPE = "ImagingStudy"
 CURRENT = "current"
 VERSION_PREFIX = "v#"
+INDEX_PREFIX = "i#"
 HISTORY_INDEX = "history"
+SEARCH_INDEX = "search"
 HISTORY_SHARDS = 4
 _VERSION_DIGITS = 10
 
@@ -42,3 +46,7 @@ def history_sk(last_updated: str, resource_id: str, version: int) -> str:
 def parse_history_sk(sk: str) -> tuple[str, str, int]:
     last_updated, resource_id, version = sk.rsplit("#", 2)
     return last_updated, resource_id, int(version)
+
+
+def index_sk(term: str) -> str:
+    return f"{INDEX_PREFIX}{term}"

@@ -2,31 +2,50 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 from fhirimaging.errors import VersionConflict
-from fhirimaging.store.base import HistoryPage, StoredVersion, history_sort_key
+from fhirimaging.store.base import HistoryPage, IndexChange, StoredVersion, history_sort_key
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self._versions: dict[str, list[StoredVersion]] = {}
+        self._index: dict[str, dict[str, str]] = {}  # term -> {resource id: sort key}
         self._lock = threading.Lock()
 
     def get_current(self, resource_id: str) -> StoredVersion | None:
         versions = self._versions.get(resource_id)
         return versions[-1] if versions else None
 
+    def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
+        return {rid: self._versions[rid][-1] for rid in resource_ids if rid in self._versions}
+
     def get_version(self, resource_id: str, version: int) -> StoredVersion | None:
         versions = self._versions.get(resource_id, [])
         return versions[version - 1] if 0 < version <= len(versions) else None
 
-    def put_version(self, new: StoredVersion, expected_version: int | None) -> None:
+    def put_version(self, new: StoredVersion, expected_version: int | None,
+                    index: IndexChange | None = None) -> None:
         with self._lock:
             versions = self._versions.setdefault(new.id, [])
             current = versions[-1].version if versions else None
             if current != expected_version or new.version != len(versions) + 1:
                 raise VersionConflict(f"{new.id}: expected {expected_version}, current {current}")
             versions.append(new)
+            index = index or IndexChange()
+            for term, sort_key in index.put.items():
+                self._index.setdefault(term, {})[new.id] = sort_key
+            for term in index.delete:
+                self._index.get(term, {}).pop(new.id, None)
+
+    def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
+                    after: str | None) -> Iterator[str]:
+        keys = sorted(self._index.get(term, {}).values(), reverse=descending)
+        for key in keys:
+            if (low is None or key >= low) and (high is None or key < high) and (
+                    after is None or (key < after if descending else key > after)):
+                yield key
 
     def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
         older = [v for v in reversed(self._versions.get(resource_id, []))

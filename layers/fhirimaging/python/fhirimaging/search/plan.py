@@ -1,0 +1,238 @@
+"""The query planner: pick the most selective indexed criterion, walk its GSI partitions in order,
+verify every other criterion against the current resource.
+
+Candidates arrive as GSI sort keys `<started or lastUpdated>#<id>`, merged across OR-ed terms and
+shards; a page ends at the sort key of its last match, which is where the next page resumes, so a
+page boundary is stable while other studies change.
+"""
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from itertools import islice
+
+from fhirimaging import fhirtime
+from fhirimaging.search import index
+from fhirimaging.search.match import matches_all, sort_key
+from fhirimaging.search.query import Criterion, DateValue, SearchQuery, TokenValue
+from fhirimaging.store import Store, StoredVersion
+
+# Most selective first: identifiers and UIDs name one study, a patient a handful, a modality thousands.
+PRIORITY = ("identifier", "instance", "series", "patient", "subject", "encounter", "based-on", "referrer",
+            "performer", "endpoint", "body-structure", "_tag", "_security", "_profile", "_source",
+            "dicom-class", "body-site", "reason", "modality", "status")
+NATURAL_SORTS = {"started": "started", "_lastUpdated": "lastUpdated"}
+# Bounded work per page: a page may come back short (with a next link) rather than time out.
+CANDIDATE_BUDGET = 2000
+# Sorts the index cannot serve are done in memory over at most this many matches.
+IN_MEMORY_SORT_LIMIT = 2000
+_WIDEST_PRECISION = timedelta(days=366)
+
+
+class TooCostly(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Plan:
+    ids: tuple[str, ...] | None  # _id criteria: fetch these directly
+    terms: tuple[str, ...]  # GSI partitions to merge
+    key: str  # what the partitions' sort keys start with: "started" | "lastUpdated"
+    low: str | None
+    high: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    matches: list[StoredVersion]
+    resources: list[dict]
+    position: dict | None  # where the next page resumes ({"k": sort key} or {"o": offset}); None at the end
+    complete: bool  # the stream was exhausted within this request (so len(matches) is the total)
+
+
+def plan(query: SearchQuery) -> Plan:
+    criteria = query.criteria
+    ids = _ids(criteria)
+    if ids is not None:
+        return Plan(tuple(ids), (), "started", None, None)
+    best = None
+    for criterion in criteria:
+        terms = index.criterion_terms(criterion)
+        if terms is not None:
+            rank = PRIORITY.index(criterion.parameter.code) if criterion.parameter.code in PRIORITY else len(PRIORITY)
+            if best is None or rank < best[0]:
+                best = (rank, terms)
+    sort_code = query.sort[0][0] if query.sort else "started"
+    dates = [c for c in criteria if c.parameter.code in ("started", "_lastUpdated") and c.modifier is None]
+    if best is None and (sort_code == "_lastUpdated" or (dates and dates[0].parameter.code == "_lastUpdated")):
+        key, shard_term = "lastUpdated", index.last_updated_term
+    else:
+        key, shard_term = "started", index.all_term
+    terms = tuple(best[1]) if best else tuple(shard_term(n) for n in range(index.SHARDS))
+    low, high = _key_bounds([c for c in dates if NATURAL_SORTS[c.parameter.code] == key])
+    return Plan(None, terms, key, low, high)
+
+
+def _ids(criteria: Iterable[Criterion]) -> set[str] | None:
+    found: set[str] | None = None
+    for c in criteria:
+        if c.parameter.code == "_id" and c.modifier is None:
+            values = {v.code for v in c.values if isinstance(v, TokenValue) and v.code}
+            found = values if found is None else found & values
+    return found
+
+
+def _key_bounds(criteria: list[Criterion]) -> tuple[str | None, str | None]:
+    """Bounds on the low end of a date that every match must satisfy (a superset, verified later)."""
+    low, high = None, None
+    for c in criteria:
+        lows, highs = [], []
+        for v in c.values:
+            if not isinstance(v, DateValue):
+                return None, None
+            lo, hi = _value_bounds(v)
+            lows.append(lo)
+            highs.append(hi)
+        if None not in lows:
+            candidate = min(lows)
+            low = candidate if low is None else max(low, candidate)
+        if None not in highs:
+            candidate = max(highs)
+            high = candidate if high is None else min(high, candidate)
+    return low, high
+
+
+def _value_bounds(v: DateValue) -> tuple[str | None, str | None]:
+    # A stored value's low end lies within its own precision range of any moment it covers.
+    fmt = fhirtime.format_instant
+    earliest = fmt(v.low - _WIDEST_PRECISION) if v.low.year > 1 else None
+    if v.prefix == "eq":
+        return fmt(v.low), fmt(v.high)
+    if v.prefix in ("gt", "ge", "sa"):
+        return earliest, None
+    if v.prefix in ("lt", "le", "eb"):
+        return None, fmt(v.high)
+    return None, None  # ne, ap
+
+
+def run(store: Store, query: SearchQuery, the_plan: Plan, count: int, position: dict) -> Page:
+    if the_plan.ids is not None:
+        return _page(store, query, _direct(the_plan.ids, position.get("k")), count, position.get("k"), the_plan)
+    descending = bool(query.sort) and query.sort[0][1]
+    if query.sort and (NATURAL_SORTS.get(query.sort[0][0]) != the_plan.key or len(query.sort) > 1):
+        return _sorted_in_memory(store, query, the_plan, count, int(position.get("o", 0)))
+    after = position.get("k")
+    streams = [store.index_range(term, the_plan.low, the_plan.high, descending, after) for term in the_plan.terms]
+    merged = heapq.merge(*streams, reverse=descending)
+    return _page(store, query, _dedupe(merged), count, after, the_plan)
+
+
+def _direct(ids: Iterable[str], after: str | None = None) -> Iterator[str]:
+    yield from (f"{index.NO_DATE}#{rid}" for rid in sorted(ids) if after is None or f"{index.NO_DATE}#{rid}" > after)
+
+
+def _dedupe(keys: Iterator[str]) -> Iterator[str]:
+    previous = None
+    for key in keys:
+        if key != previous:
+            yield key
+        previous = key
+
+
+def _candidates(store: Store, keys: Iterator[str], batch: int) -> Iterator[tuple[str, StoredVersion | None]]:
+    """(sort key, current version) in order, fetched in batches."""
+    while True:
+        chunk = list(islice(keys, batch))
+        if not chunk:
+            return
+        currents = store.get_currents([k.rsplit("#", 1)[1] for k in chunk])
+        for k in chunk:
+            yield k, currents.get(k.rsplit("#", 1)[1])
+
+
+def _verified(query: SearchQuery, the_plan: Plan, key: str, current: StoredVersion | None) -> dict | None:
+    if current is None or current.deleted:
+        return None
+    resource = json.loads(current.body, parse_float=Decimal)  # Decimal: subsets keep the digits as stored
+    if the_plan.ids is None and key != _expected_key(resource, current, the_plan.key):
+        return None  # an index entry left from an older version; the current one sits elsewhere
+    return resource if matches_all(resource, query.criteria) else None
+
+
+def _expected_key(resource: dict, current: StoredVersion, key: str) -> str:
+    first = current.last_updated if key == "lastUpdated" else index.started_key(resource)
+    return f"{first}#{current.id}"
+
+
+def _page(store: Store, query: SearchQuery, keys: Iterator[str], count: int, after: str | None,
+          the_plan: Plan) -> Page:
+    matches: list[StoredVersion] = []
+    resources: list[dict] = []
+    examined = 0
+    last_examined = after
+    for key, current in _candidates(store, keys, max(count, 1) + 1 if count < 50 else 100):
+        examined += 1
+        resource = _verified(query, the_plan, key, current)
+        if resource is not None:
+            if len(matches) == count:
+                return Page(matches, resources, {"k": _resume_key(matches, resources, the_plan) or after}, False)
+            matches.append(current)
+            resources.append(resource)
+        last_examined = key
+        if examined >= CANDIDATE_BUDGET and len(matches) < count:
+            return Page(matches, resources, {"k": last_examined}, False)
+    return Page(matches, resources, None, True)
+
+
+def _resume_key(matches: list[StoredVersion], resources: list[dict], the_plan: Plan) -> str | None:
+    if not matches:
+        return None
+    if the_plan.ids is not None:
+        return f"{index.NO_DATE}#{matches[-1].id}"
+    return _expected_key(resources[-1], matches[-1], the_plan.key)
+
+
+def _sorted_in_memory(store: Store, query: SearchQuery, the_plan: Plan, count: int, offset: int) -> Page:
+    """Sorts the index cannot serve: gather every match (bounded), sort, and page by offset."""
+    streams = [store.index_range(term, the_plan.low, the_plan.high, False, None) for term in the_plan.terms]
+    everything: list[tuple[tuple, StoredVersion, dict]] = []
+    for key, current in _candidates(store, _dedupe(heapq.merge(*streams)), 100):
+        resource = _verified(query, the_plan, key, current)
+        if resource is not None:
+            everything.append((_sort_tuple(resource, query), current, resource))
+            if len(everything) > IN_MEMORY_SORT_LIMIT:
+                raise TooCostly(f"more than {IN_MEMORY_SORT_LIMIT} matches to sort by "
+                                f"{','.join(c for c, _ in query.sort)}; narrow the search or sort by started")
+    everything.sort(key=lambda t: t[0])
+    page = everything[offset:offset + count]
+    more = len(everything) > offset + count
+    return Page([t[1] for t in page], [t[2] for t in page], {"o": offset + count} if more else None,
+                not more and offset == 0)
+
+
+def _sort_tuple(resource: dict, query: SearchQuery) -> tuple:
+    parts: list = []
+    for code, descending in query.sort:
+        value = sort_key(resource, code)
+        missing = value is None
+        # Missing values sort last in either direction; descending inverts strings by comparison key.
+        parts.append((missing, _Reverse(value) if descending and not missing else value or ""))
+    parts.append(resource.get("id", ""))
+    return tuple(parts)
+
+
+class _Reverse:
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __lt__(self, other: "_Reverse") -> bool:
+        return self.value > other.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reverse) and self.value == other.value

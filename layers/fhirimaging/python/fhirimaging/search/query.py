@@ -1,0 +1,354 @@
+"""A FHIR search query string -> a typed SearchQuery, with every value parsed once, before any matching.
+
+Unknown parameters and modifiers are skipped (or a 400 under handling=strict); an invalid value is always a 400.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fhirimaging import fhirtime
+from fhirimaging.errors import BadRequest, Issue
+from fhirimaging.search.parameters import (
+    ELEMENTS,
+    PARAMETERS,
+    RESULT_PARAMETERS,
+    SORTABLE,
+    SUMMARY_VALUES,
+    TOTAL_VALUES,
+    SearchParameter,
+)
+
+
+@dataclass(frozen=True)
+class TokenValue:
+    system: str | None  # None: any system; "": no system ("|code")
+    code: str | None  # None: any code of the system ("system|")
+
+
+@dataclass(frozen=True)
+class ReferenceValue:
+    type: str | None
+    id: str | None
+    url: str | None  # an absolute URL not on this server, or a local "#id" on the resource side
+    version: str | None
+    identifier: TokenValue | None
+
+
+@dataclass(frozen=True)
+class DateValue:
+    prefix: str
+    low: datetime  # [low, high): the range the value's precision covers, UTC
+    high: datetime
+
+
+@dataclass(frozen=True)
+class OfTypeValue:
+    """identifier:of-type=system|code|value: an Identifier of that type with that value."""
+
+    type: TokenValue
+    value: str
+
+
+@dataclass(frozen=True)
+class TextValue:
+    """A :text search; `folded` is the text as compared (case and accents removed)."""
+
+    text: str
+    folded: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    parameter: SearchParameter
+    modifier: str | None
+    values: tuple[Any, ...]  # OR-ed
+    raw: tuple[str, str]
+    # Where absolute references in resources count as local ones.
+    base_url: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    criteria: tuple[Criterion, ...]  # AND-ed
+    count: int | None
+    sort: tuple[tuple[str, bool], ...]  # (code, descending)
+    total: str | None
+    summary: str | None
+    elements: tuple[str, ...]
+    includes: tuple[tuple[str, str], ...]
+    cursor: str | None
+    ignored: tuple[str, ...]  # a parameter name as sent, or "_sort=x" / "_elements=x" for one skipped item
+    format: str | None = None
+
+    def self_params(self) -> list[tuple[str, str]]:
+        """The parameters this query was run with, in one order for equivalent queries (no _cursor)."""
+        params = sorted(c.raw for c in self.criteria)
+        if self.count is not None:
+            params.append(("_count", str(self.count)))
+        if self.elements:
+            params.append(("_elements", ",".join(self.elements)))
+        if self.format is not None:
+            params.append(("_format", self.format))
+        if self.sort:
+            params.append(("_sort", ",".join(("-" if descending else "") + code for code, descending in self.sort)))
+        if self.summary is not None:
+            params.append(("_summary", self.summary))
+        if self.total is not None:
+            params.append(("_total", self.total))
+        return params
+
+
+_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
+_RELATIVE = re.compile(r"([A-Z][A-Za-z]{1,63})/([A-Za-z0-9\-.]{1,64})(?:/_history/([A-Za-z0-9\-.]{1,64}))?")
+# The RESTful tail of an absolute reference elsewhere, which tells its target type.
+_URL_TAIL = re.compile(r"/([A-Z][A-Za-z]{1,63})/[A-Za-z0-9\-.]{1,64}(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
+_UNESCAPE = re.compile(r"\\([,|$\\])")
+_PREFIX = re.compile(r"[a-z]{2}")
+
+
+def parse_query(params: list[tuple[str, str]], *, strict: bool, base_url: str) -> SearchQuery:
+    """Parse (name, value) pairs as sent; strict turns every skipped parameter or modifier into a 400."""
+    base_url = base_url.rstrip("/")
+    criteria: list[Criterion] = []
+    ignored: list[str] = []
+    includes: list[tuple[str, str]] = []
+    single: dict[str, str] = {}
+
+    def skip(name: str, problem: str) -> None:
+        if strict:
+            raise BadRequest(problem, [Issue("not-supported", problem)])
+        ignored.append(name)
+
+    for name, value in params:
+        code, colon, modifier = name.partition(":")
+        if value == "":
+            skip(name, f"{name} has no value")  # R5: servers SHOULD ignore empty parameters
+            continue
+        if code in ("_include", "_revinclude") and modifier in ("", "iterate"):
+            includes.append((code, value))
+            continue
+        if code in RESULT_PARAMETERS and not colon:
+            if single.setdefault(code, value) != value:
+                raise BadRequest(f"{code} is given twice with different values ('{single[code]}' and '{value}')")
+            continue
+        parameter = PARAMETERS.get(code)
+        if parameter is None:
+            skip(name, f"unknown search parameter '{name}'; see the CapabilityStatement for the supported ones")
+            continue
+        if colon and not _modifier_allowed(parameter, modifier):
+            if parameter.type == "reference" and "type" in parameter.modifiers and _TYPE.fullmatch(modifier):
+                raise BadRequest(f"{name}: {code} refers to {_either(parameter.targets)}, not {modifier}")
+            skip(name, f"modifier ':{modifier}' is not supported on '{code}'")
+            continue
+        values = _values(parameter, modifier or None, name, value, base_url)
+        criteria.append(Criterion(parameter, modifier or None, values, (name, value), base_url))
+
+    sort, sort_skipped = _sort(single.get("_sort"))
+    elements, elements_skipped = _elements(single.get("_elements"))
+    for item, problem in (*sort_skipped, *elements_skipped):
+        skip(item, problem)
+    return SearchQuery(
+        criteria=tuple(criteria),
+        count=_count(single.get("_count")),
+        sort=sort,
+        total=_choice("_total", single.get("_total"), TOTAL_VALUES),
+        summary=_choice("_summary", single.get("_summary"), SUMMARY_VALUES),
+        elements=elements,
+        includes=tuple(includes),
+        cursor=single.get("_cursor"),
+        ignored=tuple(ignored),
+        format=single.get("_format"),
+    )
+
+
+def _modifier_allowed(parameter: SearchParameter, modifier: str) -> bool:
+    if modifier == "type":  # the code R5 uses for ":[Type]"; never sent literally
+        return False
+    return modifier in parameter.modifiers or ("type" in parameter.modifiers and modifier in parameter.targets)
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _values(parameter: SearchParameter, modifier: str | None, name: str, value: str, base_url: str) -> tuple:
+    if modifier == "missing":
+        if value not in ("true", "false"):
+            raise BadRequest(f"{name} must be true or false, not '{value}'")
+        return (value == "true",)
+    parts = split(value, ",")
+    if "" in parts:
+        raise BadRequest(f"{name}: '{value}' has an empty value in its comma-separated list")
+    kind = parameter.match_type
+    if kind == "token":
+        if modifier == "text":
+            return tuple(TextValue(text, fold(text)) for text in map(unescape, parts))
+        if modifier == "of-type":
+            return tuple(_of_type(name, part) for part in parts)
+        return tuple(_token(name, part) for part in parts)
+    if kind == "reference":
+        return tuple(_reference(parameter, modifier, name, part, base_url) for part in parts)
+    if kind == "date":
+        return tuple(_date(parameter, name, unescape(part)) for part in parts)
+    return tuple(unescape(part) for part in parts)  # uri
+
+
+def _token(name: str, text: str) -> TokenValue:
+    parts = split(text, "|")
+    if len(parts) == 1:
+        return TokenValue(None, unescape(text))
+    if len(parts) > 2:
+        raise BadRequest(f"{name}: '{text}' has more than one unescaped '|' (write \\| inside a system or code)")
+    system, code = unescape(parts[0]), unescape(parts[1])
+    if not system and not code:
+        raise BadRequest(f"{name}: '|' alone names neither a system nor a code")
+    return TokenValue(system, code or None)
+
+
+def _of_type(name: str, text: str) -> OfTypeValue:
+    parts = [unescape(part) for part in split(text, "|")]
+    if len(parts) != 3 or not parts[1] or not parts[2]:
+        raise BadRequest(f"{name}: '{text}' must be type-system|type-code|value")
+    return OfTypeValue(TokenValue(parts[0], parts[1]), parts[2])
+
+
+def _reference(parameter: SearchParameter, modifier: str | None, name: str, text: str,
+               base_url: str) -> ReferenceValue:
+    if modifier == "identifier":
+        parts = split(text, "|")
+        value = unescape(parts[-1])
+        if len(parts) > 2 or not value:
+            raise BadRequest(f"{name}: '{text}' must be an identifier value or system|value")
+        return ReferenceValue(None, None, None, None, TokenValue(unescape(parts[0]) if len(parts) == 2 else None,
+                                                                  value))
+    text = unescape(text)
+    reference = parse_reference(text, base_url)
+    if reference.url is not None:
+        if ":" in text and not text.startswith("#"):  # an absolute URL on another server: matched exactly
+            return ReferenceValue(None, None, text, None, None)
+        if not _ID.fullmatch(text):
+            raise BadRequest(f"{name}: '{text}' is not an id, Type/id, Type/id/_history/version or absolute URL")
+        kind = modifier or (parameter.targets[0] if len(parameter.targets) == 1 else None)
+        return ReferenceValue(kind, text, None, None, None)
+    if reference.type not in parameter.targets:
+        raise BadRequest(f"{name}: {parameter.code} refers to {_either(parameter.targets)}, not {reference.type}")
+    if modifier is not None and modifier != reference.type:
+        raise BadRequest(f"{name}: '{text}' is not a reference to a {modifier}")
+    return reference
+
+
+def parse_reference(reference: str, base_url: str = "") -> ReferenceValue:
+    """A Reference.reference as (type, id, version), or as a url when it is not on this server (or local "#id")."""
+    relative = reference[len(base_url) + 1:] if base_url and reference.startswith(base_url + "/") else reference
+    m = _RELATIVE.fullmatch(relative)
+    if m:
+        return ReferenceValue(m[1], m[2], None, m[3], None)
+    tail = _URL_TAIL.search(reference) if "/" in reference else None
+    return ReferenceValue(tail[1] if tail else None, None, reference, None, None)
+
+
+def _date(parameter: SearchParameter, name: str, text: str) -> DateValue:
+    prefix = "eq"
+    if _PREFIX.match(text):
+        prefix, text = text[:2], text[2:]
+        if prefix not in parameter.comparators:
+            raise BadRequest(f"{name}: '{prefix}' is not a date prefix; use one of {', '.join(parameter.comparators)}")
+        if not text:
+            raise BadRequest(f"{name}: the prefix '{prefix}' is followed by no date")
+    try:
+        low, high = date_range(text.replace(" ", "+"))  # an unencoded '+' of a timezone arrives as a space
+    except ValueError as e:
+        raise BadRequest(f"{name}: {e}") from e
+    return DateValue(prefix, low, high)
+
+
+def date_range(value: str) -> tuple[datetime, datetime]:
+    """fhirtime.parse_range, except that a time without a timezone is taken as UTC (the server's zone)."""
+    try:
+        return fhirtime.parse_range(value)
+    except ValueError:
+        _, t, time = value.partition("T")
+        if t and not ("Z" in time or "+" in time or "-" in time):
+            return fhirtime.parse_range(value + "Z")
+        raise
+
+
+def _count(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise BadRequest(f"_count must be a non-negative integer, not '{value}'")
+    return int(value)
+
+
+def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    if value is not None and value not in allowed:
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, not '{value}'")
+    return value
+
+
+def _sort(value: str | None) -> tuple[tuple[tuple[str, bool], ...], list[tuple[str, str]]]:
+    if value is None:
+        return (), []
+    sort: list[tuple[str, bool]] = []
+    skipped = []
+    for item in value.split(","):
+        descending = item.startswith("-")
+        code = item[1:] if descending else item
+        if not code:
+            raise BadRequest(f"_sort: '{value}' has an empty item")
+        if code not in SORTABLE:
+            skipped.append((f"_sort={item}", f"_sort by '{code}' is not supported; sort by {_either(SORTABLE)}"))
+        elif any(code == seen for seen, _ in sort):
+            raise BadRequest(f"_sort names {code} twice")
+        else:
+            sort.append((code, descending))
+    return tuple(sort), skipped
+
+
+def _elements(value: str | None) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    if value is None:
+        return (), []
+    elements: list[str] = []
+    skipped = []
+    for item in value.split(","):
+        element = item.removeprefix("ImagingStudy.")
+        if not element:
+            raise BadRequest(f"_elements: '{value}' has an empty item")
+        if element not in ELEMENTS:
+            skipped.append((f"_elements={item}", f"_elements: '{item}' is not an ImagingStudy element"))
+        elif element not in elements:
+            elements.append(element)
+    return tuple(elements), skipped
+
+
+def split(text: str, separator: str) -> list[str]:
+    """Split on separators not escaped by a backslash; the parts keep their escapes."""
+    if "\\" not in text:
+        return text.split(separator)
+    parts, start, i = [], 0, 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == separator:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def unescape(text: str) -> str:
+    return _UNESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
+def fold(text: str) -> str:
+    """Text as :text compares it: without case or accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
