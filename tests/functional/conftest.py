@@ -29,7 +29,8 @@ TEMPLATE = load_template()
 FUNCTIONS = {
     "capabilities": "CapabilitiesFunction", "create": "CreateFunction", "read": "ReadFunction",
     "vread": "VreadFunction", "update": "UpdateFunction", "delete": "DeleteFunction",
-    "history": "HistoryFunction", "type_history": "TypeHistoryFunction", "fallback": "FallbackFunction",
+    "history": "HistoryFunction", "type_history": "TypeHistoryFunction", "search": "SearchFunction",
+    "fallback": "FallbackFunction",
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from fhirimaging import fhirtime
 from fhirimaging.search.parameters import PARAMETERS, SearchParameter, element_values
-from fhirimaging.search.query import Criterion, ReferenceValue, TokenValue
+from fhirimaging.search.query import Criterion, ReferenceValue, TokenValue, date_range
 from fhirimaging.store.base import IndexChange, StoredVersion
 
 SHARDS = 4
@@ -46,7 +46,7 @@ def started_key(resource: dict[str, Any]) -> str:
     if not isinstance(started, str):
         return NO_DATE
     try:
-        return fhirtime.format_instant(fhirtime.parse_range(started)[0])
+        return fhirtime.format_instant(date_range(started)[0])
     except ValueError:
         return NO_DATE
 
