@@ -255,6 +255,7 @@ class LocalStack:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 resets a burst of concurrent clients
     stack: LocalStack
 
 

@@ -31,6 +31,8 @@ INTERACTIONS: tuple[Interaction, ...] = (
     Interaction("delete", "DELETE", "/ImagingStudy/{id}", "delete", "resource"),
     Interaction("history", "GET", "/ImagingStudy/{id}/_history", "history-instance", "resource"),
     Interaction("type_history", "GET", "/ImagingStudy/_history", "history-type", "resource"),
+    Interaction("update", "PUT", "/ImagingStudy", "update", "resource"),  # conditional update
+    Interaction("delete", "DELETE", "/ImagingStudy", "delete", "resource"),  # conditional delete
     Interaction("search", "GET", "/ImagingStudy", "search-type", "resource"),
     Interaction("search", "POST", "/ImagingStudy/_search", "search-type", "resource"),
     Interaction("search", "GET", "/Patient/{patient_id}/ImagingStudy", "search-type", "resource"),

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 from fhirimaging import jsontext
 from fhirimaging.errors import BadRequest, UnsupportedMediaType
 from fhirimaging.http.request import JSON_TYPES, HttpRequest
-from fhirimaging.search.query import parse_query
+from fhirimaging.search.query import SearchQuery, parse_query
 from fhirimaging.service import (
     CreateRequest,
     DeleteRequest,
@@ -31,15 +31,29 @@ def vread(http: HttpRequest) -> VreadRequest:
 
 
 def create(http: HttpRequest) -> CreateRequest:
-    return CreateRequest(resource_body(http))
+    if_none_exist = http.header("if-none-exist")
+    condition = None if if_none_exist is None else _condition(http, parse_qsl(if_none_exist.lstrip("?"),
+                                                                               keep_blank_values=True))
+    return CreateRequest(resource_body(http), condition)
 
 
 def update(http: HttpRequest) -> UpdateRequest:
-    return UpdateRequest(http.path_params.get("id", ""), resource_body(http), if_match(http))
+    if_none_match = http.header("if-none-match")
+    if if_none_match is not None and if_none_match.strip() != "*":
+        raise BadRequest(f"If-None-Match on an update must be *, not {if_none_match}")
+    resource_id = http.path_params.get("id")
+    return UpdateRequest(resource_id, resource_body(http), if_match(http), create_only=if_none_match is not None,
+                         query=_condition(http, http.query) if resource_id is None else None)
 
 
 def delete(http: HttpRequest) -> DeleteRequest:
-    return DeleteRequest(http.path_params.get("id", ""))
+    resource_id = http.path_params.get("id")
+    return DeleteRequest(resource_id, _condition(http, http.query) if resource_id is None else None)
+
+
+def _condition(http: HttpRequest, params: list[tuple[str, str]]) -> SearchQuery:
+    """The search of a conditional interaction. Always strict: an ignored parameter would widen the match."""
+    return parse_query([(k, v) for k, v in params if k != "_format"], strict=True, base_url=http.base_url)
 
 
 def history(http: HttpRequest) -> HistoryRequest:

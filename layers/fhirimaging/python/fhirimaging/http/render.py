@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -66,7 +68,27 @@ def _resource(value: ResourceResult, http: HttpRequest) -> dict[str, Any]:
             outcome = operation_outcome([Issue("informational", f"ImagingStudy/{v.id} {verb} as version "
                                                f"{v.version}", severity="information")])
             return response(value.status, outcome, headers)
+    elif _not_modified(v, http):
+        return response(304, None, headers)
     return response(value.status, v.body, headers)
+
+
+def _not_modified(v: StoredVersion, http: HttpRequest) -> bool:
+    """Conditional read (RFC 9110 13.1.2-3): If-None-Match wins over If-Modified-Since."""
+    if_none_match = http.header("if-none-match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or f'"{v.version}"' in tags
+    if_modified_since = http.header("if-modified-since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False  # an invalid date is ignored, as RFC 9110 asks
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)
+    return fhirtime.parse_range(v.last_updated)[0].replace(microsecond=0) <= since
 
 
 def _deleted(value: DeleteResult, http: HttpRequest) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from fhirimaging.errors import (
     VersionConflict,
 )
 from fhirimaging.search import index, plan
+from fhirimaging.search.match import matches_all
+from fhirimaging.service.conditional import ConditionalTargets, require_criteria
 from fhirimaging.service.requests import (
     CreateRequest,
     DeleteRequest,
@@ -40,7 +42,7 @@ from fhirimaging.service.requests import (
 )
 from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult, SearchResult
 from fhirimaging.store import Store, StoredVersion, WriteKind
-from fhirimaging.store.base import IndexChange, history_sort_key
+from fhirimaging.store.base import GuardClaim, GuardTaken, IndexChange, history_sort_key
 
 RESOURCE_TYPE = "ImagingStudy"
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -53,7 +55,7 @@ _WRITE_RETRIES = 40
 _AT_SCAN_BUDGET = 2000
 
 
-class ImagingStudyService:
+class ImagingStudyService(ConditionalTargets):
     def __init__(self, store: Store, cursor_secret: bytes, default_page_size: int = 50,
                  max_page_size: int = 1000, clock: Callable = fhirtime.now) -> None:
         self._store = store
@@ -86,46 +88,97 @@ class ImagingStudyService:
 
     def create(self, request: CreateRequest) -> ResourceResult:
         _validate(request.resource)
-        resource_id = str(uuid.uuid4())
-        new, stamped = self._new_version(request.resource, resource_id, None, WriteKind.CREATE)
-        try:
-            self._put(new, None, index.change(resource_id, None, stamped, new.last_updated))
-        except VersionConflict as e:  # a random UUID already taken: never expected, never silent
-            raise Conflict(f"ImagingStudy/{resource_id} already exists") from e
-        return ResourceResult(new, 201)
+        query = request.if_none_exist
+        if query is not None:
+            require_criteria(query, "create")
+        for attempt in range(_WRITE_RETRIES):
+            claim = None
+            if query is not None:
+                matches, claim = self._matches(query)
+                existing = self._single(matches, "create")
+                if existing is not None:
+                    return ResourceResult(existing, 200)  # If-None-Exist: it exists, nothing is created
+            resource_id = str(uuid.uuid4())
+            new, stamped = self._new_version(request.resource, resource_id, None, WriteKind.CREATE)
+            if claim is not None and not matches_all(stamped, query.criteria):
+                claim = None  # the study does not carry the identifier it was asked about: nothing to guard
+            try:
+                self._put(new, None, index.change(resource_id, None, stamped, new.last_updated), claim)
+            except GuardTaken:
+                _back_off(attempt)  # a concurrent create won the identifier: the next round finds its study
+                continue
+            except VersionConflict as e:  # a random UUID already taken: never expected, never silent
+                raise Conflict(f"ImagingStudy/{resource_id} already exists") from e
+            return ResourceResult(new, 201)
+        raise Conflict("the identifier is being claimed by others; retry")
 
     def update(self, request: UpdateRequest) -> ResourceResult:
-        resource_id = _checked_id(request.id)
+        if request.query is not None:
+            return self._conditional_update(request)
+        resource_id = _checked_id(request.id or "")
         body_id = request.resource.get("id")
         if body_id is None:
             raise BadRequest("the resource has no id; an update must carry the id of the URL",
                              [Issue("required", "id is required in an update", expression=("ImagingStudy.id",))])
         if body_id != resource_id:
-            raise BadRequest(f"the resource id '{body_id}' does not match the URL id '{resource_id}'",
-                             [Issue("invalid", f"id '{body_id}' differs from the URL id '{resource_id}'",
-                                    expression=("ImagingStudy.id",))])
+            raise _id_mismatch(body_id, resource_id)
         _validate(request.resource)
+        return self._update_one(resource_id, request.resource, request.if_match, request.create_only)
+
+    def _conditional_update(self, request: UpdateRequest) -> ResourceResult:
+        query = request.query
+        require_criteria(query, "update")
+        _validate(request.resource)
+        body_id = request.resource.get("id")
+        for attempt in range(_WRITE_RETRIES):
+            matches, claim = self._matches(query)
+            target = self._single(matches, "update")
+            if target is not None and body_id is not None and body_id != target.id:
+                raise _id_mismatch(body_id, target.id)
+            resource_id = target.id if target is not None else _checked_id(body_id or str(uuid.uuid4()))
+            resource = {**request.resource, "id": resource_id}
+            if claim is not None and not matches_all(resource, query.criteria):
+                claim = None
+            try:
+                return self._update_one(resource_id, resource, request.if_match, request.create_only, claim)
+            except GuardTaken:
+                _back_off(attempt)
+        raise Conflict("the identifier is being claimed by others; retry")
+
+    def _update_one(self, resource_id: str, resource: dict[str, Any], if_match: int | None, create_only: bool,
+                    claim: GuardClaim | None = None) -> ResourceResult:
         for attempt in range(_WRITE_RETRIES):
             current = self._store.get_current(resource_id)
-            if request.if_match is not None and (current is None or current.version != request.if_match):
+            if if_match is not None and (current is None or current.version != if_match):
                 found = f"version {current.version}" if current else "no version"
-                raise PreconditionFailed(f"If-Match asked for version {request.if_match}; "
+                raise PreconditionFailed(f"If-Match asked for version {if_match}; "
                                          f"ImagingStudy/{resource_id} is at {found}")
-            new, stamped = self._new_version(request.resource, resource_id, current, WriteKind.UPDATE)
+            if create_only and current is not None and not current.deleted:
+                raise PreconditionFailed(f"If-None-Match: * but ImagingStudy/{resource_id} exists "
+                                         f"(version {current.version})")
+            new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
             try:
                 self._put(new, current.version if current else None,
-                          index.change(resource_id, current, stamped, new.last_updated))
+                          index.change(resource_id, current, stamped, new.last_updated), claim)
             except VersionConflict:
-                if request.if_match is not None:
-                    raise PreconditionFailed(f"ImagingStudy/{resource_id} changed after version "
-                                             f"{request.if_match}") from None
+                if if_match is not None or create_only:
+                    raise PreconditionFailed(f"ImagingStudy/{resource_id} was written concurrently; "
+                                             "the precondition no longer holds") from None
                 _back_off(attempt)
                 continue
             return ResourceResult(new, 201 if current is None or current.deleted else 200)
         raise Conflict(f"ImagingStudy/{resource_id} is being changed by others; retry")
 
     def delete(self, request: DeleteRequest) -> DeleteResult:
-        resource_id = _checked_id(request.id)
+        if request.query is not None:
+            require_criteria(request.query, "delete")
+            target = self._single(self._matches(request.query)[0], "delete")  # conditionalDelete: single
+            if target is None:
+                return DeleteResult(None)
+            return self._delete_one(target.id)
+        return self._delete_one(_checked_id(request.id or ""))
+
+    def _delete_one(self, resource_id: str) -> DeleteResult:
         for attempt in range(_WRITE_RETRIES):
             current = self._store.get_current(resource_id)
             if current is None or current.deleted:
@@ -273,9 +326,10 @@ class ImagingStudyService:
             raise BadRequest("the resource is nested too deeply to store") from e
         return StoredVersion(resource_id, version, last_updated, kind, body), stamped
 
-    def _put(self, new: StoredVersion, expected: int | None, index_change: IndexChange) -> None:
+    def _put(self, new: StoredVersion, expected: int | None, index_change: IndexChange,
+             claim: GuardClaim | None = None) -> None:
         try:
-            self._store.put_version(new, expected, index_change)
+            self._store.put_version(new, expected, index_change, claim)
         except ItemTooLarge as e:
             raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
 
@@ -283,6 +337,12 @@ class ImagingStudyService:
 def _back_off(attempt: int) -> None:
     if attempt < _WRITE_RETRIES - 1:
         time.sleep(random.uniform(0, min(0.1, 0.005 * 2**attempt)))
+
+
+def _id_mismatch(body_id: str, resource_id: str) -> BadRequest:
+    return BadRequest(f"the resource id '{body_id}' does not match the URL id '{resource_id}'",
+                      [Issue("invalid", f"id '{body_id}' differs from the URL id '{resource_id}'",
+                             expression=("ImagingStudy.id",))])
 
 
 def _checked_id(resource_id: str) -> str:

@@ -21,18 +21,22 @@ class VreadRequest:
 @dataclass(frozen=True)
 class CreateRequest:
     resource: dict[str, Any]
+    if_none_exist: SearchQuery | None = None  # conditional create
 
 
 @dataclass(frozen=True)
 class UpdateRequest:
-    id: str
+    id: str | None  # None for a conditional update, which names its target by `query`
     resource: dict[str, Any]
     if_match: int | None = None
+    create_only: bool = False  # If-None-Match: *
+    query: SearchQuery | None = None
 
 
 @dataclass(frozen=True)
 class DeleteRequest:
-    id: str
+    id: str | None
+    query: SearchQuery | None = None  # conditional delete
 
 
 @dataclass(frozen=True)

@@ -44,19 +44,35 @@ class IndexChange:
     delete: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class GuardClaim:
+    """A write's claim on a uniqueness guard (e.g. one identifier), taken in the write's transaction."""
+
+    key: str
+    replaces: str | None  # the holder this claim may take over (it no longer carries the key), if any
+
+
+class GuardTaken(Exception):
+    """Another resource holds the guard: a concurrent write won it."""
+
+
 class Store(Protocol):
     def get_current(self, resource_id: str) -> StoredVersion | None:
         """The newest version (possibly a deletion), strongly consistent; None if never written."""
 
     def get_version(self, resource_id: str, version: int) -> StoredVersion | None: ...
 
+    def get_guard(self, key: str) -> str | None:
+        """The id of the resource holding a uniqueness guard, strongly consistent."""
+
     def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
         """The current versions of many resources at once (missing ones are left out)."""
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
-                    index: IndexChange | None = None) -> None:
+                    index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
         """Write `new` as the current version, atomically, iff the current version is `expected_version`
-        (None: the resource must not exist), with its index change. Raises VersionConflict or ItemTooLarge.
+        (None: the resource must not exist), with its index change and guard claim.
+        Raises VersionConflict, GuardTaken or ItemTooLarge.
         Index changes too large for the same transaction follow it; they are hints, verified on use."""
 
     def index_range(self, term: str, low: str | None, high: str | None, descending: bool,

@@ -14,7 +14,15 @@ from botocore.exceptions import ClientError
 
 from fhirimaging.errors import ItemTooLarge, Throttled, VersionConflict
 from fhirimaging.store import keys
-from fhirimaging.store.base import HistoryPage, IndexChange, StoredVersion, WriteKind, history_sort_key
+from fhirimaging.store.base import (
+    GuardClaim,
+    GuardTaken,
+    HistoryPage,
+    IndexChange,
+    StoredVersion,
+    WriteKind,
+    history_sort_key,
+)
 
 # 400 KB per item, less room for keys and attributes.
 MAX_COMPRESSED_BODY = 380_000
@@ -64,6 +72,14 @@ class DynamoDbStore:
         versions = [_from_item(resource_id, item) for item in response["Items"]]
         versions = [v for v in versions if before_version is None or v.version < before_version]
         return HistoryPage(versions[:limit], len(versions) > limit)
+
+    def get_guard(self, key: str) -> str | None:
+        with _translated():
+            item = self._client.get_item(
+                TableName=self._table, Key={"pk": {"S": keys.guard_pk(key)}, "sk": {"S": keys.GUARD}},
+                ConsistentRead=True,
+            ).get("Item")
+        return item["holder"]["S"] if item else None
 
     def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
         wanted = [{"pk": {"S": keys.resource_pk(rid)}, "sk": {"S": keys.CURRENT}}
@@ -143,7 +159,7 @@ class DynamoDbStore:
     # writes
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
-                    index: IndexChange | None = None) -> None:
+                    index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
         attributes = _to_attributes(new)
         pk = {"S": keys.resource_pk(new.id)}
         version_item = {
@@ -159,19 +175,24 @@ class DynamoDbStore:
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
             }
+        guard_writes = [self._guard_write(new.id, guard)] if guard else []
         index_writes = self._index_writes(new.id, index or IndexChange())
-        room = MAX_TRANSACTION_ACTIONS - 2
+        room = MAX_TRANSACTION_ACTIONS - 2 - len(guard_writes)
         try:
             self._client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self._table, "Item": version_item,
                          "ConditionExpression": "attribute_not_exists(pk)"}},
                 {"Put": {"TableName": self._table, "Item": current_item, **current_condition}},
+                *guard_writes,
                 *index_writes[:room],
             ])
         except ClientError as e:
             error = e.response.get("Error", {}).get("Code")
             if error == "TransactionCanceledException":
-                reasons = {r.get("Code") for r in e.response.get("CancellationReasons", [])}
+                cancellations = e.response.get("CancellationReasons", [])
+                if guard and len(cancellations) > 2 and cancellations[2].get("Code") == "ConditionalCheckFailed":
+                    raise GuardTaken(f"{guard.key} is held by another resource") from e
+                reasons = {r.get("Code") for r in cancellations}
                 # TransactionConflict: a concurrent transaction on the same item; same as losing the race.
                 if reasons & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons:
                     raise VersionConflict(f"{new.id}: version {expected_version} is no longer current") from e
@@ -179,6 +200,15 @@ class DynamoDbStore:
         # A large study's index change does not fit the transaction; the rest follows in batches.
         # Until it lands a search may miss the study, never return a wrong one (results are verified).
         self._batch_write(index_writes[room:])
+
+    def _guard_write(self, resource_id: str, guard: GuardClaim) -> dict[str, Any]:
+        holders = {":self": {"S": resource_id}, ":stale": {"S": guard.replaces or resource_id}}
+        return {"Put": {
+            "TableName": self._table,
+            "Item": {"pk": {"S": keys.guard_pk(guard.key)}, "sk": {"S": keys.GUARD}, "holder": {"S": resource_id}},
+            "ConditionExpression": "attribute_not_exists(pk) OR holder IN (:self, :stale)",
+            "ExpressionAttributeValues": holders,
+        }}
 
     def _index_writes(self, resource_id: str, index: IndexChange) -> list[dict[str, Any]]:
         pk = {"S": keys.resource_pk(resource_id)}

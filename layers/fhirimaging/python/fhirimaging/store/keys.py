@@ -3,6 +3,7 @@
   base table   pk = ImagingStudy#<id>   sk = v#<0000000007>   one item per version (immutable)
                pk = ImagingStudy#<id>   sk = current          the current version, read with one GetItem
                pk = ImagingStudy#<id>   sk = i#<term>         one per search term of the current version
+               pk = guard#<key>         sk = guard            uniqueness guard: which resource holds the key
   GSI search   s_pk = <term>   s_sk = <started or lastUpdated>#<id>   (terms: fhirimaging.search.index)
   GSI history  hist_pk = ImagingStudy#history#<shard>   hist_sk = <lastUpdated>#<id>#<version>
                set on version items only; sharded by id so type-level history is a few Queries
@@ -46,6 +47,13 @@ def history_sk(last_updated: str, resource_id: str, version: int) -> str:
 def parse_history_sk(sk: str) -> tuple[str, str, int]:
     last_updated, resource_id, version = sk.rsplit("#", 2)
     return last_updated, resource_id, int(version)
+
+
+GUARD = "guard"
+
+
+def guard_pk(key: str) -> str:
+    return f"{GUARD}#{key}"
 
 
 def index_sk(term: str) -> str:

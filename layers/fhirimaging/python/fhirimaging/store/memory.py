@@ -5,18 +5,22 @@ import threading
 from collections.abc import Iterator
 
 from fhirimaging.errors import VersionConflict
-from fhirimaging.store.base import HistoryPage, IndexChange, StoredVersion, history_sort_key
+from fhirimaging.store.base import GuardClaim, GuardTaken, HistoryPage, IndexChange, StoredVersion, history_sort_key
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self._versions: dict[str, list[StoredVersion]] = {}
         self._index: dict[str, dict[str, str]] = {}  # term -> {resource id: sort key}
+        self._guards: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def get_current(self, resource_id: str) -> StoredVersion | None:
         versions = self._versions.get(resource_id)
         return versions[-1] if versions else None
+
+    def get_guard(self, key: str) -> str | None:
+        return self._guards.get(key)
 
     def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
         return {rid: self._versions[rid][-1] for rid in resource_ids if rid in self._versions}
@@ -26,12 +30,16 @@ class MemoryStore:
         return versions[version - 1] if 0 < version <= len(versions) else None
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
-                    index: IndexChange | None = None) -> None:
+                    index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
         with self._lock:
             versions = self._versions.setdefault(new.id, [])
             current = versions[-1].version if versions else None
             if current != expected_version or new.version != len(versions) + 1:
                 raise VersionConflict(f"{new.id}: expected {expected_version}, current {current}")
+            if guard is not None:
+                if self._guards.get(guard.key, new.id) not in (new.id, guard.replaces):
+                    raise GuardTaken(guard.key)
+                self._guards[guard.key] = new.id
             versions.append(new)
             index = index or IndexChange()
             for term, sort_key in index.put.items():
