@@ -28,7 +28,7 @@ SECRET = b"functional-cursor-secret"
 TEMPLATE = load_template()
 FUNCTIONS = {
     "capabilities": "CapabilitiesFunction", "create": "CreateFunction", "read": "ReadFunction",
-    "vread": "VreadFunction", "update": "UpdateFunction", "delete": "DeleteFunction",
+    "vread": "VreadFunction", "update": "UpdateFunction", "patch": "PatchFunction", "delete": "DeleteFunction",
     "history": "HistoryFunction", "type_history": "TypeHistoryFunction", "search": "SearchFunction",
     "fallback": "FallbackFunction",
 }

@@ -219,8 +219,8 @@ def test_type_history_lists_every_study_newest_first_and_pages(api):
 # unknown routes
 
 def test_unknown_method_is_405_with_allow_and_unknown_path_is_404(api):
-    response = api("fallback")  # PATCH ImagingStudy/example
-    assert response.status == 405 and response.headers["allow"] == "DELETE, GET, PUT"
+    response = api("fallback")  # POST ImagingStudy/example
+    assert response.status == 405 and response.headers["allow"] == "DELETE, GET, PATCH, PUT"
     response = api("fallback", "fallback-not-found")  # GET Patient/123/ImagingStudy
     assert response.status == 404 and response.json()["issue"][0]["code"] == "not-found"
 

@@ -126,7 +126,20 @@ def get(case_id, path, status, diagnostics, **kw) -> Case:
 
 
 SERIES_0 = "ImagingStudy.series[0]"
-RESOURCE_METHODS = frozenset({"GET", "PUT", "DELETE"})
+RESOURCE_METHODS = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+JSON_PATCH = "application/json-patch+json"
+
+
+def patch(case_id, document, status, diagnostics, content_type=JSON_PATCH, expression=None, **kw) -> Case:
+    body = raw(document if isinstance(document, str) else json.dumps(document))
+    return Case(case_id, "PATCH", "ImagingStudy/{id}", status, diagnostics, expression, body,
+                headers={"Content-Type": content_type, **kw.pop("headers", {})}, **kw)
+
+
+def fhirpath_delete(path: str) -> dict:
+    return {"resourceType": "Parameters", "parameter": [{"name": "operation", "part": [
+        {"name": "type", "valueCode": "delete"}, {"name": "path", "valueString": path}]}]}
+
 
 CASES = [
     # the body is not JSON, or not a JSON object
@@ -253,9 +266,9 @@ CASES = [
     get("unknown-resource-type-is-404", "Patient/1", 404, "no FHIR interaction is served at GET /fhir/R5/Patient/1"),
     get("trailing-slash-on-history-is-404", "ImagingStudy/{id}/_history/", 404,
         "no FHIR interaction is served at GET /fhir/R5/ImagingStudy/{id}/_history/"),
-    Case("patch-on-a-study-is-405", "PATCH", "ImagingStudy/{id}", 405, "PATCH is not supported",
-         body=raw('[{"op": "remove", "path": "/description"}]'),
-         headers={"Content-Type": "application/json-patch+json"}, allow=RESOURCE_METHODS),
+    Case("patch-on-a-version-is-405", "PATCH", "ImagingStudy/{id}/_history/1", 405, "PATCH is not supported",
+         body=raw('[{"op": "remove", "path": "/description"}]'), headers={"Content-Type": JSON_PATCH},
+         allow=frozenset({"GET"})),
     Case("post-on-a-study-is-405", "POST", "ImagingStudy/{id}", 405, "POST is not supported", body=study_as_is,
          allow=RESOURCE_METHODS),
     Case("conditional-delete-without-criteria-is-400", "DELETE", "ImagingStudy", 400, "needs search criteria"),
@@ -266,6 +279,36 @@ CASES = [
          headers={"Content-Type": "application/json-patch+json"}, allow=frozenset({"GET", "POST", "PUT", "DELETE"})),
     get("vread-of-a-non-numeric-version-is-404", "ImagingStudy/{id}/_history/abc", 404,
         "'abc' is not a version id"),
+    # patches
+    patch("json-patch-as-text-plain-is-415", [], 415, "Content-Type text/plain is not a patch format",
+          content_type="text/plain"),
+    patch("json-patch-as-application-json-is-415", [], 415, "Content-Type application/json is not a patch format",
+          content_type="application/json"),
+    patch("json-patch-that-is-an-object-is-400", {"op": "remove", "path": "/description"}, 400,
+          "a JSON Patch document is a JSON array"),
+    patch("json-patch-with-an-unknown-op-is-400", [{"op": "delete", "path": "/description"}], 400,
+          "operation 1 has op 'delete'"),
+    patch("json-patch-pointer-without-a-slash-is-400", [{"op": "remove", "path": "description"}], 400,
+          "is not a JSON Pointer"),
+    patch("json-patch-that-is-not-json-is-400", '[{"op": "remove"', 400, "the patch document is not valid JSON"),
+    patch("json-patch-failed-test-is-422", [{"op": "test", "path": "/status", "value": "cancelled"},
+                                           {"op": "remove", "path": "/description"}], 422, "the test failed"),
+    patch("json-patch-removing-a-missing-element-is-422", [{"op": "remove", "path": "/note"}], 422,
+          "operation 1 (remove /note) cannot be applied"),
+    patch("json-patch-removing-the-subject-is-422", [{"op": "remove", "path": "/subject"}], 422,
+          "Missing required element 'subject'", expression="ImagingStudy.subject"),
+    patch("json-patch-of-the-id-is-422", [{"op": "replace", "path": "/id", "value": "other"}], 422,
+          "id is set by the server and cannot be patched"),
+    patch("json-patch-of-the-version-id-is-422", [{"op": "replace", "path": "/meta/versionId", "value": "9"}], 422,
+          "meta.versionId is set by the server"),
+    patch("stale-if-match-on-a-patch-is-412", [{"op": "remove", "path": "/description"}], 412,
+          "If-Match asked for version 1", headers={"If-Match": 'W/"1"'}),
+    patch("fhirpath-patch-with-a-syntax-error-is-400", fhirpath_delete("ImagingStudy..description"), 400,
+          "is not a FHIRPath expression", content_type=FHIR_JSON),
+    patch("fhirpath-patch-as-json-patch-is-400", fhirpath_delete("ImagingStudy.description"), 400,
+          "a JSON Patch document is a JSON array"),
+    patch("fhirpath-patch-deleting-several-elements-is-422", fhirpath_delete("ImagingStudy.series.descendants()"), 422,
+          "a delete removes at most one", content_type=FHIR_JSON),
     # history parameters
     get("negative-count-is-400", "ImagingStudy/_history?_count=-1", 400, "_count must be a non-negative integer"),
     get("non-numeric-count-is-400", "ImagingStudy/_history?_count=abc", 400, "_count must be a non-negative integer"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from fhirimaging.interactions import INTERACTIONS
+from fhirimaging.patch import MEDIA_TYPES as PATCH_FORMATS
 from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, SearchParameter
 from fhirimaging.search.query import SORTABLE
 from fhirimaging.settings import Settings
@@ -26,7 +27,7 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
         "implementation": {"description": "Serverless FHIR R5 ImagingStudy server", "url": base_url},
         "fhirVersion": "5.0.0",
         "format": ["application/fhir+json", "json"],
-        "patchFormat": [],
+        "patchFormat": list(PATCH_FORMATS),
         "rest": [{
             "mode": "server",
             "documentation": (

@@ -71,6 +71,12 @@ class PreconditionFailed(FhirError):
     status, code = 412, "conflict"
 
 
+class Unprocessable(FhirError):
+    """A well-formed request that cannot be applied, e.g. a patch whose result would not be a valid resource."""
+
+    status, code = 422, "processing"
+
+
 class PayloadTooLarge(FhirError):
     status, code = 413, "too-long"
 

@@ -28,6 +28,7 @@ INTERACTIONS: tuple[Interaction, ...] = (
     Interaction("read", "GET", "/ImagingStudy/{id}", "read", "resource"),
     Interaction("vread", "GET", "/ImagingStudy/{id}/_history/{vid}", "vread", "resource"),
     Interaction("update", "PUT", "/ImagingStudy/{id}", "update", "resource"),
+    Interaction("patch", "PATCH", "/ImagingStudy/{id}", "patch", "resource"),
     Interaction("delete", "DELETE", "/ImagingStudy/{id}", "delete", "resource"),
     Interaction("history", "GET", "/ImagingStudy/{id}/_history", "history-instance", "resource"),
     Interaction("type_history", "GET", "/ImagingStudy/_history", "history-type", "resource"),

@@ -8,11 +8,13 @@ from urllib.parse import parse_qsl
 from fhirimaging import jsontext
 from fhirimaging.errors import BadRequest, UnsupportedMediaType
 from fhirimaging.http.request import JSON_TYPES, HttpRequest
+from fhirimaging.patch import MEDIA_TYPES as PATCH_TYPES
 from fhirimaging.search.query import SearchQuery, parse_query
 from fhirimaging.service import (
     CreateRequest,
     DeleteRequest,
     HistoryRequest,
+    PatchRequest,
     ReadRequest,
     SearchRequest,
     UpdateRequest,
@@ -54,6 +56,26 @@ def delete(http: HttpRequest) -> DeleteRequest:
 def _condition(http: HttpRequest, params: list[tuple[str, str]]) -> SearchQuery:
     """The search of a conditional interaction. Always strict: an ignored parameter would widen the match."""
     return parse_query([(k, v) for k, v in params if k != "_format"], strict=True, base_url=http.base_url)
+
+
+def patch(http: HttpRequest) -> PatchRequest:
+    return PatchRequest(http.path_params.get("id", ""), _patch_media_type(http), http.body, if_match(http))
+
+
+def _patch_media_type(http: HttpRequest) -> str:
+    """The patch format named by Content-Type: JSON Patch, or FHIR JSON for a FHIRPath Patch Parameters."""
+    wanted = f"send {' or '.join(PATCH_TYPES)} (a FHIRPath Patch Parameters resource)"
+    content_type = http.header("content-type")
+    if not content_type:
+        raise UnsupportedMediaType(f"Content-Type is missing; {wanted}")
+    media_type, *params = [p.strip() for p in content_type.split(";")]
+    if media_type.lower() not in PATCH_TYPES:
+        raise UnsupportedMediaType(f"Content-Type {media_type} is not a patch format; {wanted}")
+    for p in params:
+        name, _, value = p.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"charset {value} is not supported; patch documents are UTF-8")
+    return media_type.lower()
 
 
 def history(http: HttpRequest) -> HistoryRequest:

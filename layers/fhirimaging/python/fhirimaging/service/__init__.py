@@ -4,6 +4,7 @@ from fhirimaging.service.requests import (
     CreateRequest,
     DeleteRequest,
     HistoryRequest,
+    PatchRequest,
     ReadRequest,
     SearchRequest,
     UpdateRequest,
@@ -13,5 +14,5 @@ from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceRes
 
 __all__ = [
     "ImagingStudyService", "CreateRequest", "DeleteRequest", "HistoryRequest", "ReadRequest", "SearchRequest",
-    "UpdateRequest", "VreadRequest", "DeleteResult", "HistoryResult", "ResourceResult", "SearchResult",
+    "UpdateRequest", "VreadRequest", "PatchRequest", "DeleteResult", "HistoryResult", "ResourceResult", "SearchResult",
 ]

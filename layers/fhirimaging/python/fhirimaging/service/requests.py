@@ -40,6 +40,14 @@ class DeleteRequest:
 
 
 @dataclass(frozen=True)
+class PatchRequest:
+    id: str
+    content_type: str  # the media type alone: application/json-patch+json or application/fhir+json
+    body: bytes  # the patch document, read by fhirimaging.patch
+    if_match: int | None = None
+
+
+@dataclass(frozen=True)
 class HistoryRequest:
     """Instance history when `id` is set, type history otherwise."""
 
