@@ -172,3 +172,19 @@ def test_16_concurrent_conditional_updates_make_one_study_whose_versions_count_t
     history = checked(http.get(f"ImagingStudy/{ids[0]}/_history", params={"_count": 100})).json()
     assert len(history["entry"]) == len(responses)  # every 2xx is one version: none lost
     assert sorted(e["resource"]["description"] for e in history["entry"]) == sorted(f"writer {i}" for i in range(16))
+
+
+# conditional patch
+
+def test_conditional_patch_patches_the_single_match_404s_on_none_and_412s_on_several(http):
+    uid = new_uid()
+    patch = json.dumps([{"op": "add", "path": "/description", "value": "patched by query"}])
+    headers = {"Content-Type": "application/json-patch+json"}
+    url = f"ImagingStudy?identifier={DICOM}|{uid}"
+    assert checked(http.patch(url, data=patch, headers=headers)).status_code == 404
+    rid = post(http, study(uid)).json()["id"]
+    patched = checked(http.patch(url, data=patch, headers=headers))
+    assert patched.status_code == 200 and patched.json()["id"] == rid and patched.headers["ETag"] == 'W/"2"'
+    assert checked(http.get(f"ImagingStudy/{rid}")).json()["description"] == "patched by query"
+    post(http, study(uid))
+    assert checked(http.patch(url, data=patch, headers=headers)).status_code == 412

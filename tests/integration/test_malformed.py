@@ -274,9 +274,9 @@ CASES = [
     Case("conditional-delete-without-criteria-is-400", "DELETE", "ImagingStudy", 400, "needs search criteria"),
     Case("conditional-delete-with-an-unknown-parameter-is-400", "DELETE", "ImagingStudy?colour=blue", 400,
          "colour"),
-    Case("patch-on-the-type-is-405", "PATCH", "ImagingStudy", 405, "PATCH is not supported",
+    Case("conditional-patch-without-criteria-is-400", "PATCH", "ImagingStudy", 400, "needs search criteria",
          body=raw('[{"op": "remove", "path": "/description"}]'),
-         headers={"Content-Type": "application/json-patch+json"}, allow=frozenset({"GET", "POST", "PUT", "DELETE"})),
+         headers={"Content-Type": "application/json-patch+json"}),
     get("vread-of-a-non-numeric-version-is-404", "ImagingStudy/{id}/_history/abc", 404,
         "'abc' is not a version id"),
     # patches

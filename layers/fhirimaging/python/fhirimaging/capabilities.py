@@ -36,7 +36,7 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 f"{', '.join(sorted(RESULT_PARAMETERS))}; _sort by {', '.join(SORTABLE)} (prefix - to descend); "
                 "_include and _revinclude are answered with a warning (only ImagingStudy is held). "
                 "Unknown parameters are ignored unless the request says Prefer: handling=strict. "
-                "Conditional create (If-None-Exist), update and delete (single) are race-free when the query is "
+                "Conditional create (If-None-Exist), update, patch and delete (single) are race-free when the query is "
                 "exactly identifier=system|value (a uniqueness guard in the write's transaction); other "
                 "conditional queries read the search index, which may trail a concurrent write briefly. "
                 f"Request bodies up to {settings.max_body_bytes} bytes."
@@ -51,7 +51,7 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 "conditionalCreate": True,
                 "conditionalRead": "full-support",
                 "conditionalUpdate": True,
-                "conditionalPatch": False,
+                "conditionalPatch": True,
                 "conditionalDelete": "single",
                 "searchParam": [_search_param(p) for p in PARAMETERS.values()],
             }],

@@ -34,6 +34,7 @@ INTERACTIONS: tuple[Interaction, ...] = (
     Interaction("type_history", "GET", "/ImagingStudy/_history", "history-type", "resource"),
     Interaction("update", "PUT", "/ImagingStudy", "update", "resource"),  # conditional update
     Interaction("delete", "DELETE", "/ImagingStudy", "delete", "resource"),  # conditional delete
+    Interaction("patch", "PATCH", "/ImagingStudy", "patch", "resource"),  # conditional patch
     Interaction("search", "GET", "/ImagingStudy", "search-type", "resource"),
     Interaction("search", "POST", "/ImagingStudy/_search", "search-type", "resource"),
     Interaction("search", "GET", "/Patient/{patient_id}/ImagingStudy", "search-type", "resource"),

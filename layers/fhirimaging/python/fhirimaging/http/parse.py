@@ -59,7 +59,9 @@ def _condition(http: HttpRequest, params: list[tuple[str, str]]) -> SearchQuery:
 
 
 def patch(http: HttpRequest) -> PatchRequest:
-    return PatchRequest(http.path_params.get("id", ""), _patch_media_type(http), http.body, if_match(http))
+    resource_id = http.path_params.get("id")
+    return PatchRequest(resource_id, _patch_media_type(http), http.body, if_match(http),
+                        _condition(http, http.query) if resource_id is None else None)
 
 
 def _patch_media_type(http: HttpRequest) -> str:

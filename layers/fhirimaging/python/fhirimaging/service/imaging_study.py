@@ -198,8 +198,15 @@ class ImagingStudyService(ConditionalTargets):
 
     def patch(self, request: PatchRequest) -> ResourceResult:
         """The patched current version, written like an update (history records it as a PUT, per bdl-14)."""
-        resource_id = _checked_id(request.id)
         patch = read_patch(request)
+        if request.query is not None:
+            require_criteria(request.query, "patch")
+            target = self._single(self._matches(request.query)[0], "patch")
+            if target is None:
+                raise NotFound("no study matches the conditional patch")
+            resource_id = target.id
+        else:
+            resource_id = _checked_id(request.id or "")
         for attempt in range(_WRITE_RETRIES):
             current = self._store.get_current(resource_id)
             resource = patched(resource_id, current, request.if_match, patch)

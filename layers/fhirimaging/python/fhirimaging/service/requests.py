@@ -41,10 +41,11 @@ class DeleteRequest:
 
 @dataclass(frozen=True)
 class PatchRequest:
-    id: str
+    id: str | None  # None for a conditional patch, which names its target by `query`
     content_type: str  # the media type alone: application/json-patch+json or application/fhir+json
     body: bytes  # the patch document, read by fhirimaging.patch
     if_match: int | None = None
+    query: SearchQuery | None = None
 
 
 @dataclass(frozen=True)
