@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint invoke clean
+.PHONY: run test bench lint invoke clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -20,9 +20,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# Not a test: DynamoDB requests and items read per search page at 1,000 and 10,000 studies (about 1.5 min).
+bench: $(STAMP)
+	PYTHONPATH=layers/fhirimaging/python $(PY) -m bench.search
+
 lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
-	$(VENV)/bin/ruff check functions layers local tests
+	$(VENV)/bin/ruff check functions layers local tests bench
 
 # make invoke FUNCTION=ReadFunction EVENT=events/read.json  (sam local invoke, without Docker)
 invoke: $(STAMP)

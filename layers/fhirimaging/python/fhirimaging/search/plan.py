@@ -126,9 +126,29 @@ def run(store: Store, query: SearchQuery, the_plan: Plan, count: int, position: 
     if query.sort and (NATURAL_SORTS.get(query.sort[0][0]) != the_plan.key or len(query.sort) > 1):
         return _sorted_in_memory(store, query, the_plan, count, int(position.get("o", 0)))
     after = position.get("k")
-    streams = [store.index_range(term, the_plan.low, the_plan.high, descending, after) for term in the_plan.terms]
-    merged = heapq.merge(*streams, reverse=descending)
+    if descending and the_plan.key == "started":
+        streams = [_undated_last(store, term, the_plan, after) for term in the_plan.terms]
+        merged = heapq.merge(*streams, key=_dated_first, reverse=True)
+    else:
+        streams = [store.index_range(term, the_plan.low, the_plan.high, descending, after) for term in the_plan.terms]
+        merged = heapq.merge(*streams, reverse=descending)
     return _page(store, query, _dedupe(merged), count, after, the_plan)
+
+
+def _undated_last(store: Store, term: str, the_plan: Plan, after: str | None) -> Iterator[str]:
+    """One partition by `started` descending with the studies that have none still last (index.NO_DATE sorts
+    after every instant), as in ascending order and in the in-memory sorts."""
+    undated = index.NO_DATE + "#"
+    if after is None or not after.startswith(undated):
+        high = min(the_plan.high or index.NO_DATE, index.NO_DATE)
+        yield from store.index_range(term, the_plan.low, high, True, after)
+        after = None
+    if the_plan.high is None:  # an upper date bound excludes every study without a date
+        yield from store.index_range(term, undated, None, True, after)
+
+
+def _dated_first(key: str) -> tuple[bool, str]:
+    return not key.startswith(index.NO_DATE + "#"), key
 
 
 def _direct(ids: Iterable[str], after: str | None = None) -> Iterator[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import zlib
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterator
 
@@ -160,14 +161,7 @@ class DynamoDbStore:
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
-        attributes = _to_attributes(new)
-        pk = {"S": keys.resource_pk(new.id)}
-        version_item = {
-            "pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
-            "hist_pk": {"S": keys.history_pk(keys.history_shard(new.id))},
-            "hist_sk": {"S": history_sort_key(new)},
-        }
-        current_item = {"pk": pk, "sk": {"S": keys.CURRENT}, **attributes}
+        items = version_items(new, index)
         if expected_version is None:
             current_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
@@ -176,13 +170,14 @@ class DynamoDbStore:
                 "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
             }
         guard_writes = [self._guard_write(new.id, guard)] if guard else []
-        index_writes = self._index_writes(new.id, index or IndexChange())
+        index_writes = [{"Put": {"TableName": self._table, "Item": item}} for item in items.index_puts]
+        index_writes += [{"Delete": {"TableName": self._table, "Key": key}} for key in items.index_deletes]
         room = MAX_TRANSACTION_ACTIONS - 2 - len(guard_writes)
         try:
             self._client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self._table, "Item": version_item,
+                {"Put": {"TableName": self._table, "Item": items.version,
                          "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Put": {"TableName": self._table, "Item": current_item, **current_condition}},
+                {"Put": {"TableName": self._table, "Item": items.current, **current_condition}},
                 *guard_writes,
                 *index_writes[:room],
             ])
@@ -210,17 +205,6 @@ class DynamoDbStore:
             "ExpressionAttributeValues": holders,
         }}
 
-    def _index_writes(self, resource_id: str, index: IndexChange) -> list[dict[str, Any]]:
-        pk = {"S": keys.resource_pk(resource_id)}
-        writes: list[dict[str, Any]] = [
-            {"Put": {"TableName": self._table, "Item": {
-                "pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key}}}}
-            for term, sort_key in index.put.items()
-        ]
-        writes += [{"Delete": {"TableName": self._table, "Key": {"pk": pk, "sk": {"S": keys.index_sk(term)}}}}
-                   for term in index.delete]
-        return writes
-
     def _batch_write(self, writes: list[dict[str, Any]]) -> None:
         requests = [{"PutRequest": {"Item": w["Put"]["Item"]}} if "Put" in w
                     else {"DeleteRequest": {"Key": w["Delete"]["Key"]}} for w in writes]
@@ -230,6 +214,33 @@ class DynamoDbStore:
             while pending:
                 with _translated():
                     pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+
+@dataclass(frozen=True)
+class VersionItems:
+    """The items one write of a version consists of, exactly as put_version writes them."""
+
+    version: dict[str, Any]  # the immutable version item
+    current: dict[str, Any]  # the resource's current item: the same attributes under sk = current
+    index_puts: list[dict[str, Any]]  # one item per search term the write adds or re-keys
+    index_deletes: list[dict[str, Any]]  # the keys of the term items it removes
+
+
+def version_items(new: StoredVersion, index: IndexChange | None = None) -> VersionItems:
+    """Items for a new version and its index change; public so that tools seeding a table (bench/) write
+    exactly what the store would."""
+    index = index or IndexChange()
+    attributes = _to_attributes(new)
+    pk = {"S": keys.resource_pk(new.id)}
+    return VersionItems(
+        version={"pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
+                 "hist_pk": {"S": keys.history_pk(keys.history_shard(new.id))},
+                 "hist_sk": {"S": history_sort_key(new)}},
+        current={"pk": pk, "sk": {"S": keys.CURRENT}, **attributes},
+        index_puts=[{"pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key}}
+                    for term, sort_key in index.put.items()],
+        index_deletes=[{"pk": pk, "sk": {"S": keys.index_sk(term)}} for term in index.delete],
+    )
 
 
 def _to_attributes(v: StoredVersion) -> dict[str, Any]:
