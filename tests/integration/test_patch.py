@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from tests.oracle import assert_valid_r5
+from tests.patch_documents import operation as op
 
 FIXTURE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "imagingstudy-example.json").read_text())
 FHIR_JSON = "application/fhir+json"
@@ -48,16 +49,6 @@ def json_patch(http, rid: str, operations: Any, **headers: str) -> requests.Resp
     return checked(http.patch(f"ImagingStudy/{rid}", data=body, headers={"Content-Type": JSON_PATCH, **headers}))
 
 
-def op(kind: str, path: str, **parts: Any) -> dict:
-    out: list[dict] = [{"name": "type", "valueCode": kind}, {"name": "path", "valueString": path}]
-    for name, value in parts.items():
-        if name == "name":
-            out.append({"name": "name", "valueString": value})
-        elif name in ("index", "source", "destination"):
-            out.append({"name": name, "valueInteger": value})
-        else:
-            out.append({"name": "value", **value})
-    return {"name": "operation", "part": out}
 
 
 def fhirpath_patch(http, rid: str, *operations: dict, **headers: str) -> requests.Response:

@@ -23,6 +23,7 @@ from fhirimaging.service import (
     UpdateRequest,
 )
 from fhirimaging.store.memory import MemoryStore
+from tests.patch_documents import operation
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SOP_CT = {"system": "urn:ietf:rfc:3986", "code": "urn:oid:1.2.840.10008.5.1.4.1.1.2"}
@@ -47,17 +48,6 @@ def json_patch(study: dict, *operations: dict) -> dict:
     return apply_patch(study, JSON_PATCH, json.dumps(list(operations)).encode())
 
 
-def operation(kind: str, path: str, **parts: Any) -> dict:
-    """One FHIRPath Patch operation; `value` is a {"valueX": ...} or {"part": [...]} dict."""
-    out: list[dict] = [{"name": "type", "valueCode": kind}, {"name": "path", "valueString": path}]
-    for name, value in parts.items():
-        if name == "name":
-            out.append({"name": "name", "valueString": value})
-        elif name in ("index", "source", "destination"):
-            out.append({"name": name, "valueInteger": value})
-        else:
-            out.append({"name": "value", **value})
-    return {"name": "operation", "part": out}
 
 
 def fhirpath_patch(study: dict, *operations: dict) -> dict:

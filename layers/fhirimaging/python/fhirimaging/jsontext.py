@@ -12,6 +12,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from fhirimaging.errors import BadRequest
+
 _SENTINEL = "\x00decimal:"
 _SENTINEL_JSON = re.compile(r'"\\u0000decimal:([^"]+)"')
 # FHIR strings allow no control character but tab, LF and CR; a lone surrogate is not Unicode text.
@@ -64,6 +66,20 @@ def loads(text: str | bytes) -> Any:
     A body nested deeper than the interpreter's recursion limit raises RecursionError.
     """
     return json.loads(text, parse_float=Decimal, parse_constant=_not_a_number, object_pairs_hook=_no_duplicates)
+
+
+def load_document(body: bytes, what: str, expected: str) -> Any:
+    """A request body's JSON; every way it can fail is a 400 naming `what` ("body", "patch document")."""
+    if not body.strip():
+        raise BadRequest(f"the request body is empty; expected {expected}")
+    try:
+        return loads(body)
+    except UnicodeDecodeError as e:
+        raise BadRequest(f"the {what} is not UTF-8") from e
+    except ValueError as e:
+        raise BadRequest(f"the {what} is not valid JSON: {e}") from e
+    except RecursionError as e:
+        raise BadRequest(f"the {what} is not valid JSON: it is nested too deeply") from e
 
 
 def dumps(obj: Any) -> str:

@@ -66,18 +66,8 @@ def patch(http: HttpRequest) -> PatchRequest:
 
 def _patch_media_type(http: HttpRequest) -> str:
     """The patch format named by Content-Type: JSON Patch, or FHIR JSON for a FHIRPath Patch Parameters."""
-    wanted = f"send {' or '.join(PATCH_TYPES)} (a FHIRPath Patch Parameters resource)"
-    content_type = http.header("content-type")
-    if not content_type:
-        raise UnsupportedMediaType(f"Content-Type is missing; {wanted}")
-    media_type, *params = [p.strip() for p in content_type.split(";")]
-    if media_type.lower() not in PATCH_TYPES:
-        raise UnsupportedMediaType(f"Content-Type {media_type} is not a patch format; {wanted}")
-    for p in params:
-        name, _, value = p.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
-            raise UnsupportedMediaType(f"charset {value} is not supported; patch documents are UTF-8")
-    return media_type.lower()
+    return _media_type(http, PATCH_TYPES, "is not a patch format",
+                       f"send {' or '.join(PATCH_TYPES)} (a FHIRPath Patch Parameters resource)")
 
 
 def history(http: HttpRequest) -> HistoryRequest:
@@ -116,29 +106,26 @@ def _form_body(http: HttpRequest) -> list[tuple[str, str]]:
 
 def resource_body(http: HttpRequest) -> dict[str, Any]:
     """The JSON object in the body, checked for media type and syntax (not FHIR validity)."""
-    content_type = http.header("content-type")
-    if not content_type:
-        raise UnsupportedMediaType("Content-Type is missing; send application/fhir+json")
-    media_type, *params = [p.strip() for p in content_type.split(";")]
-    if media_type.lower() not in JSON_TYPES:
-        raise UnsupportedMediaType(f"Content-Type {media_type} is not supported; send application/fhir+json")
-    for p in params:
-        name, _, value = p.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
-            raise UnsupportedMediaType(f"charset {value} is not supported; FHIR JSON is UTF-8")
-    if not http.body.strip():
-        raise BadRequest("the request body is empty; expected an ImagingStudy")
-    try:
-        resource = jsontext.loads(http.body)
-    except UnicodeDecodeError as e:
-        raise BadRequest("the body is not UTF-8") from e
-    except ValueError as e:
-        raise BadRequest(f"the body is not valid JSON: {e}") from e
-    except RecursionError as e:
-        raise BadRequest("the body is not valid JSON: it is nested too deeply") from e
+    _media_type(http, JSON_TYPES, "is not supported", "send application/fhir+json")
+    resource = jsontext.load_document(http.body, "body", "an ImagingStudy")
     if not isinstance(resource, dict):
         raise BadRequest("the body must be a JSON object (a FHIR resource)")
     return resource
+
+
+def _media_type(http: HttpRequest, allowed: tuple[str, ...], refusal: str, wanted: str) -> str:
+    """The body's media type if it is one of `allowed` and UTF-8; a 415 saying what to send otherwise."""
+    content_type = http.header("content-type")
+    if not content_type:
+        raise UnsupportedMediaType(f"Content-Type is missing; {wanted}")
+    media_type, *params = [p.strip() for p in content_type.split(";")]
+    if media_type.lower() not in allowed:
+        raise UnsupportedMediaType(f"Content-Type {media_type} {refusal}; {wanted}")
+    for p in params:
+        name, _, value = p.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"charset {value} is not supported; request bodies are UTF-8")
+    return media_type.lower()
 
 
 def if_match(http: HttpRequest) -> int | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fhirimaging import jsontext
-from fhirimaging.errors import BadRequest, Issue, Unprocessable, UnsupportedMediaType
+from fhirimaging.errors import Issue, Unprocessable, UnsupportedMediaType
 
 JSON_PATCH = "application/json-patch+json"
 FHIRPATH_PATCH = "application/fhir+json"
@@ -32,7 +32,7 @@ def apply_patch(resource: dict[str, Any], content_type: str, body: bytes) -> dic
 
 def load(content_type: str, body: bytes) -> Patch:
     """Read and check a patch document once; the function it returns may be applied to any version."""
-    document = _document(body)
+    document = jsontext.load_document(body, "patch document", "a patch document")
     if content_type == JSON_PATCH:
         from fhirimaging.patch import json_patch
 
@@ -51,19 +51,6 @@ def load(content_type: str, body: bytes) -> Patch:
         return patched
 
     return apply
-
-
-def _document(body: bytes) -> Any:
-    if not body.strip():
-        raise BadRequest("the request body is empty; expected a patch document")
-    try:
-        return jsontext.loads(body)
-    except UnicodeDecodeError as e:
-        raise BadRequest("the body is not UTF-8") from e
-    except ValueError as e:
-        raise BadRequest(f"the patch document is not valid JSON: {e}") from e
-    except RecursionError as e:
-        raise BadRequest("the patch document is not valid JSON: it is nested too deeply") from e
 
 
 def _check_server_elements(before: dict[str, Any], after: Any) -> None:
