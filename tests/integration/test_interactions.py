@@ -164,6 +164,7 @@ def test_history_since_and_at(http):
 
 
 def test_type_history_includes_new_writes_newest_first(http):
+    create(http)  # an older entry, so that a page of two has a next page
     rid = create(http).json()["id"]
     checked(http.delete(f"ImagingStudy/{rid}"))
     bundle = checked(http.get("ImagingStudy/_history", params={"_count": 2})).json()
