@@ -33,7 +33,8 @@ from werkzeug.wrappers import Response
 
 log = logging.getLogger(__name__)
 
-DEFAULT_STREAM_RECORD_LIMIT = 1000
+# Enough for the stream poller (local/changes.py) to read every record before it is trimmed.
+DEFAULT_STREAM_RECORD_LIMIT = 10_000
 
 # FhirTable properties CreateTable takes as they are. The rest has no local meaning and is skipped:
 # SSESpecification (encryption at rest; in moto it would create a key in the global KMS mock),

@@ -129,6 +129,12 @@ def local_refs(template: Template, table_name: str, region: str = LOCAL_REGION) 
     for name, parameter in template.parameters.items():
         if isinstance(parameter, dict) and "Default" in parameter:
             refs[name] = str(parameter["Default"])
+    for name, resource in template.resources.items():
+        kind = (resource or {}).get("Type")
+        if kind == "AWS::Events::EventBus":
+            refs[name] = ""  # no bus locally: the change publisher writes JSON lines instead
+        elif kind == "AWS::Serverless::HttpApi":
+            refs[name] = "local"  # an API id exists only once deployed
     return refs
 
 
@@ -195,7 +201,12 @@ class EnvironmentPatch:
     """Set variables in os.environ and put the previous values back on restore()."""
 
     def __init__(self, values: Mapping[str, str]):
-        self._saved = {name: os.environ.get(name) for name in values}
+        self._saved: dict[str, str | None] = {}
+        self.update(values)
+
+    def update(self, values: Mapping[str, str]) -> None:
+        for name in values:
+            self._saved.setdefault(name, os.environ.get(name))
         os.environ.update(values)
 
     def restore(self) -> None:

@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self
 
+from local.changes import StreamPoller
 from local.dynamodb import EmbeddedDynamoDB, ensure_table
 from local.events import (
     HttpResponse,
@@ -42,11 +44,14 @@ from local.functions import (
     serialize_result,
     table_name_for,
 )
+from local.s3 import DEFAULT_BUCKET, DEFAULT_S3_PORT, EmbeddedS3, IngestQueue
 from local.template import Function, Template, TemplateError, load_template
 
 log = logging.getLogger("local.server")
 
 DEFAULT_PORT = 3000
+INGEST_FUNCTION = "IngestFunction"
+PUBLISHER_FUNCTION = "PublisherFunction"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
 
 
@@ -65,6 +70,8 @@ class LocalStack:
         template: Template | Path | str | None = None,
         dynamodb_endpoint_url: str | None = None,
         env: dict[str, str] | None = None,
+        s3_port: int = 0,
+        change_events_file: Path | str | None = None,
     ):
         self.host, self.port = host, port
         self.template = template if isinstance(template, Template) else load_template(template)
@@ -78,6 +85,15 @@ class LocalStack:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._functions = {fn.logical_id: fn for fn in self.template.functions}
+        self._s3_port = s3_port
+        self.s3: EmbeddedS3 | None = None
+        self.ingest_queue: IngestQueue | None = None
+        self.stream_poller: StreamPoller | None = None
+        self.bucket = DEFAULT_BUCKET
+        if change_events_file is None:  # one file per stack, so runs and parallel stacks do not mix
+            handle, change_events_file = tempfile.mkstemp(prefix="fhir-imaging-changes-", suffix=".jsonl")
+            os.close(handle)
+        self.change_events_file = Path(change_events_file)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -86,6 +102,7 @@ class LocalStack:
             return self
         try:
             self._start_dynamodb_and_environment()
+            self._start_events()
             self._httpd = _Server((self.host, self.port), _RequestHandler)
             self._httpd.stack = self
             self._thread = threading.Thread(
@@ -95,6 +112,8 @@ class LocalStack:
                 daemon=True,
             )
             self._thread.start()
+            if self.stream_poller is not None:  # change events link to this server, known once it is bound
+                self._set_environment({"CHANGE_EVENTS_BASE_URL": self.base_url})
         except BaseException:
             self.stop()
             raise
@@ -120,6 +139,43 @@ class LocalStack:
         self._env_patch = EnvironmentPatch(environment)
         self._create_table()
 
+    def _start_events(self) -> None:
+        """S3 uploads -> ingest function; the table's stream -> publisher function (as the template wires them)."""
+        if INGEST_FUNCTION in self._functions:
+            self.ingest_queue = IngestQueue(lambda event: self.invoke(INGEST_FUNCTION, event),
+                                            self.environment["AWS_DEFAULT_REGION"]).start()
+            self.s3 = EmbeddedS3(self.ingest_queue.put, port=self._s3_port).start()
+            import boto3
+
+            s3 = boto3.session.Session().client("s3", endpoint_url=self.s3.endpoint_url,
+                                                 region_name=self.environment["AWS_DEFAULT_REGION"])
+            s3.create_bucket(Bucket=self.bucket)
+            self._set_environment({"S3_ENDPOINT_URL": self.s3.endpoint_url})
+        if PUBLISHER_FUNCTION in self._functions and self.dynamodb is not None:
+            backend, table = self.dynamodb.backend, self.table_name
+            # Change events go to a JSON-lines file (and stdout) instead of EventBridge.
+            self._set_environment({"CHANGE_EVENTS_FILE": str(self.change_events_file)})
+
+            def records() -> list:
+                shard = backend.tables[table].stream_shard if table in backend.tables else None
+                return list(shard.items) if shard is not None else []
+
+            self.stream_poller = StreamPoller(records, lambda event: self.invoke(PUBLISHER_FUNCTION, event)).start()
+
+    def _set_environment(self, values: dict[str, str]) -> None:
+        self.environment.update(values)
+        if self._env_patch is not None:
+            self._env_patch.update(values)
+
+    def wait_for_events(self, timeout: float = 30) -> None:
+        """Block until every upload so far is ingested and its changes published (for tests and scripts)."""
+        deadline = time.monotonic() + timeout
+        while self.ingest_queue is not None and not self.ingest_queue.idle.wait(0.05):
+            if time.monotonic() > deadline:
+                raise TimeoutError("uploads are still being ingested")
+        if self.stream_poller is not None:
+            self.stream_poller.poll()
+
     def apply_environment(self) -> None:
         """Put the stack's variables back into os.environ if something in the process changed them."""
         for name, value in self.environment.items():
@@ -138,6 +194,13 @@ class LocalStack:
             log.debug("created table %s", self.table_name)
 
     def stop(self) -> None:
+        if self.stream_poller is not None:
+            self.stream_poller.stop()
+        if self.s3 is not None:
+            self.s3.stop()
+        if self.ingest_queue is not None:
+            self.ingest_queue.stop()
+        self.stream_poller = self.s3 = self.ingest_queue = None
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -333,8 +396,9 @@ def main() -> int:
     logging.getLogger("botocore").setLevel(logging.WARNING)
     try:
         port = int(os.environ.get("PORT", DEFAULT_PORT))
+        s3_port = int(os.environ.get("S3_PORT", DEFAULT_S3_PORT))
     except ValueError:
-        print(f"local stack: PORT must be a number, not {os.environ['PORT']!r}", file=sys.stderr)
+        print("local stack: PORT and S3_PORT must be numbers", file=sys.stderr)
         return 2
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -342,7 +406,8 @@ def main() -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        stack = LocalStack(port=port, dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None)
+        stack = LocalStack(port=port, dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
+                           s3_port=s3_port, change_events_file=os.environ.get("CHANGE_EVENTS_FILE") or None)
         stack.start()
     except TemplateError as e:
         print(f"local stack: {e}", file=sys.stderr)
@@ -362,6 +427,11 @@ def main() -> int:
         stack.dynamodb_endpoint_url,
         stack.table_name,
     )
+    if stack.s3 is not None:
+        log.info("local stack: S3 %s, bucket %s: uploads are ingested (aws s3 cp ... s3://%s/ --endpoint-url %s)",
+                 stack.s3.endpoint_url, stack.bucket, stack.bucket, stack.s3.endpoint_url)
+    if stack.stream_poller is not None:
+        log.info("local stack: change events are printed and appended to %s", stack.change_events_file)
     print(stack.base_url, flush=True)
     while not stop.wait(0.5):
         pass

@@ -1,6 +1,7 @@
 """template.yaml: lints clean, serves exactly the interaction registry, least-privilege policies."""
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def test_readers_get_no_write_actions_and_nobody_may_scan(template):
         assert "dynamodb:Scan" not in actions and "dynamodb:*" not in actions, logical_id
         fn = template.function(logical_id)
         names = {"fallback" if r.is_default else by_route[r.key] for r in fn.routes}
-        if names <= READ_ONLY:
+        if names and names <= READ_ONLY:  # functions without routes (ingest, publisher) are event-driven
             assert not actions & WRITE_ACTIONS, f"{logical_id} is read-only but may write: {actions}"
 
 
@@ -81,3 +82,14 @@ def test_layer_requirements_match_the_pinned_layer_group():
     pinned = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["layer"]
     requirements = (ROOT / "layers/fhirimaging/requirements.txt").read_text().split()
     assert sorted(pinned) == sorted(requirements)
+
+
+def test_publisher_reads_only_current_items_of_the_stream_and_may_only_put_events_on_its_bus(template):
+    publisher = template.resources["PublisherFunction"]["Properties"]
+    (stream,) = publisher["Events"].values()
+    assert stream["Type"] == "DynamoDB" and stream["Properties"]["Stream"] == {"Fn::GetAtt": ["FhirTable", "StreamArn"]}
+    (pattern,) = [json.loads(f["Pattern"]) for f in stream["Properties"]["FilterCriteria"]["Filters"]]
+    assert pattern["dynamodb"]["Keys"]["sk"] == {"S": ["current"]}
+    assert "ReportBatchItemFailures" in stream["Properties"]["FunctionResponseTypes"]
+    (statement,) = [s for p in publisher["Policies"] for s in p["Statement"]]
+    assert statement["Action"] == ["events:PutEvents"] and statement["Resource"] == {"Fn::GetAtt": ["ChangeBus", "Arn"]}

@@ -8,6 +8,7 @@ from fhirimaging.settings import Settings
 
 _settings: Settings | None = None
 _service = None
+_s3 = None
 
 
 def settings() -> Settings:
@@ -33,7 +34,17 @@ def service():
     return _service
 
 
-def override(settings_value: Settings | None = None, service_value=None) -> None:
+def s3():
+    """The S3 client (the ingest function reads DICOM headers with it), made once."""
+    global _s3
+    if _s3 is None:
+        import boto3
+
+        _s3 = boto3.client("s3", endpoint_url=settings().s3_endpoint_url)
+    return _s3
+
+
+def override(settings_value: Settings | None = None, service_value=None, s3_value=None) -> None:
     """Use these instead of building from the environment (None resets to build on next use)."""
-    global _settings, _service
-    _settings, _service = settings_value, service_value
+    global _settings, _service, _s3
+    _settings, _service, _s3 = settings_value, service_value, s3_value

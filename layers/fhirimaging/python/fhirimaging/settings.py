@@ -15,12 +15,19 @@ class Settings:
     cursor_secret: bytes
     # Set only off-Lambda (local stack, DynamoDB Local): every DynamoDB call goes there.
     dynamodb_endpoint_url: str | None = None
+    # Likewise for S3 (the DICOM bucket the ingest function reads).
+    s3_endpoint_url: str | None = None
     # Overrides the base URL derived from the request (e.g. a custom domain in front of the API).
     base_url: str | None = None
     # Lambda's synchronous payload limit is 6 MB; leave room for the event envelope.
     max_body_bytes: int = 5 * 1024 * 1024
     default_page_size: int = 50
     max_page_size: int = 1000
+    # Change publisher: the EventBridge bus, or (locally) a JSON-lines file that wins over the bus.
+    event_bus_name: str | None = None
+    change_events_file: str | None = None
+    # The API's base URL that change events link to (BASE_URL, if set, is used when this is not).
+    change_events_base_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -33,10 +40,14 @@ class Settings:
                 table_name=env["TABLE_NAME"],
                 cursor_secret=env["CURSOR_SECRET"].encode(),
                 dynamodb_endpoint_url=env.get("DYNAMODB_ENDPOINT_URL") or None,
+                s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
                 base_url=(env.get("BASE_URL") or "").rstrip("/") or None,
                 max_body_bytes=int(env.get("MAX_BODY_BYTES", cls.max_body_bytes)),
                 default_page_size=int(env.get("DEFAULT_PAGE_SIZE", cls.default_page_size)),
                 max_page_size=int(env.get("MAX_PAGE_SIZE", cls.max_page_size)),
+                event_bus_name=env.get("EVENT_BUS_NAME") or None,
+                change_events_file=env.get("CHANGE_EVENTS_FILE") or None,
+                change_events_base_url=(env.get("CHANGE_EVENTS_BASE_URL") or "").rstrip("/") or None,
             )
         except ValueError as e:
             raise SettingsError(f"invalid numeric setting: {e}") from e

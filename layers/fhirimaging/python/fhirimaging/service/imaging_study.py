@@ -30,6 +30,7 @@ from fhirimaging.errors import (
 )
 from fhirimaging.search import index, plan
 from fhirimaging.search.match import matches_all
+from fhirimaging.search.query import SearchQuery
 from fhirimaging.service.conditional import ConditionalTargets, require_criteria
 from fhirimaging.service.patching import patched, read_patch
 from fhirimaging.service.requests import (
@@ -170,6 +171,38 @@ class ImagingStudyService(ConditionalTargets):
                 continue
             return ResourceResult(new, 201 if current is None or current.deleted else 200)
         raise Conflict(f"ImagingStudy/{resource_id} is being changed by others; retry")
+
+    def upsert(self, query: SearchQuery, build: Callable[[dict[str, Any] | None], dict[str, Any]]
+               ) -> ResourceResult | None:
+        """Create or change the one study `query` selects, as `build(current or None)` makes it, race-free.
+
+        With an `identifier=system|value` query the write claims that identifier's guard. A lost race
+        (version or guard) re-reads and rebuilds after a jittered back-off. When the build equals the
+        current content (meta aside) nothing is written and None is returned: no new version.
+        """
+        require_criteria(query, "update")
+        for attempt in range(_WRITE_RETRIES):
+            matches, claim = self._matches(query)
+            current = self._single(matches, "update")
+            before = jsontext.loads(current.body) if current is not None else None
+            resource = build(before)
+            if before is not None and _without_meta(resource) == _without_meta(before):
+                return None
+            resource_id = current.id if current is not None else str(uuid.uuid4())
+            resource = {**resource, "id": resource_id}
+            _validate(resource)
+            if claim is not None and not matches_all(resource, query.criteria):
+                claim = None
+            kind = WriteKind.UPDATE if current is not None else WriteKind.CREATE
+            new, stamped = self._new_version(resource, resource_id, current, kind)
+            try:
+                self._put(new, current.version if current else None,
+                          index.change(resource_id, current, stamped, new.last_updated), claim)
+            except (GuardTaken, VersionConflict):
+                _back_off(attempt)
+                continue
+            return ResourceResult(new, 201 if current is None else 200)
+        raise Conflict("the study is being changed by others; retry")
 
     def delete(self, request: DeleteRequest) -> DeleteResult:
         if request.query is not None:
@@ -371,6 +404,10 @@ def _id_mismatch(body_id: str, resource_id: str) -> BadRequest:
     return BadRequest(f"the resource id '{body_id}' does not match the URL id '{resource_id}'",
                       [Issue("invalid", f"id '{body_id}' differs from the URL id '{resource_id}'",
                              expression=("ImagingStudy.id",))])
+
+
+def _without_meta(resource: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in resource.items() if k not in ("meta", "id")}
 
 
 def _checked_id(resource_id: str) -> str:

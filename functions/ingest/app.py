@@ -1,0 +1,12 @@
+"""ingest: S3 ObjectCreated (via SQS) -> DICOM headers -> ImagingStudy upserts, one per study in the batch."""
+from fhirimaging import runtime
+from fhirimaging.dicom.batch import handle_batch
+from fhirimaging.dicom.mapping import MappingConfig
+from fhirimaging.models import validate_imaging_study  # noqa: F401  built during init, not on the first batch
+from fhirimaging.service.ingest import StudyIngest
+
+_config = MappingConfig.from_env()
+
+
+def lambda_handler(event, context):
+    return handle_batch(event, context, runtime.s3(), StudyIngest(runtime.service(), _config), _config)

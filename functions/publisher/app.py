@@ -1,0 +1,25 @@
+"""publisher: the table's stream -> one change event per stored version of an ImagingStudy.
+
+Events go to EventBridge (EVENT_BUS_NAME), or as JSON lines to CHANGE_EVENTS_FILE and stdout locally.
+On a failed put the batch reports its first unpublished record, so Lambda resumes the shard there:
+at-least-once, in version order per resource. A record that cannot be read fails the whole batch.
+"""
+from aws_lambda_powertools import Logger
+
+from fhirimaging.changes import changes_from_stream, publishers
+
+logger = Logger(service="fhir-imaging")
+
+
+@logger.inject_lambda_context
+def lambda_handler(event, context):
+    records = event.get("Records") or []
+    changes = changes_from_stream(records)
+    published = publishers.current().publish(changes) if changes else 0
+    logger.info("changes", extra={"records": len(records), "events": len(changes), "published": published})
+    if published < len(changes):
+        failed = changes[published]
+        logger.warning("publish failed; the batch resumes here", extra={"id": failed.id,
+                                                                          "versionId": failed.version_id})
+        return {"batchItemFailures": [{"itemIdentifier": failed.sequence_number}]}
+    return {"batchItemFailures": []}

@@ -1,0 +1,46 @@
+"""template.yaml's DICOM ingest: bucket -> queue (+ DLQ) -> function, each locked down."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from local.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def resources():
+    return load_template(ROOT / "template.yaml").resources
+
+
+def test_the_bucket_is_encrypted_private_tls_only_and_notifies_the_queue(resources):
+    bucket = resources["DicomBucket"]["Properties"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    [notification] = bucket["NotificationConfiguration"]["QueueConfigurations"]
+    assert notification == {"Event": "s3:ObjectCreated:*", "Queue": {"Fn::GetAtt": ["DicomQueue", "Arn"]}}
+    [deny] = resources["DicomBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    [allow] = resources["DicomQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert allow["Principal"] == {"Service": "s3.amazonaws.com"} and allow["Action"] == "sqs:SendMessage"
+    assert set(allow["Condition"]) == {"ArnEquals", "StringEquals"}
+
+
+def test_the_queue_outlasts_the_function_and_dead_letters_after_three_receives(resources):
+    queue = resources["DicomQueue"]["Properties"]
+    function = resources["IngestFunction"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["DicomDeadLetterQueue", "Arn"]},
+                                      "maxReceiveCount": 3}
+    [event] = function["Events"].values()
+    assert event["Type"] == "SQS" and event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_the_ingest_function_may_read_objects_and_write_studies_only(resources):
+    [policy] = resources["IngestFunction"]["Properties"]["Policies"]
+    actions = {a: s["Resource"] for s in policy["Statement"] for a in s["Action"]}
+    assert set(actions) == {"s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                            "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Query"}
+    assert actions["s3:GetObject"]["Fn::Sub"].endswith("-dicom-${AWS::AccountId}/*")
