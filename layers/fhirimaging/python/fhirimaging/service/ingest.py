@@ -7,7 +7,6 @@ add nothing (a re-delivered object) write nothing.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -40,10 +39,3 @@ class StudyIngest:
         if result is None:
             return IngestOutcome(study_uid, None, None, len(headers))
         return IngestOutcome(study_uid, result.version.id, result.version.version, len(headers))
-
-    def ingest_all(self, headers: Iterable[InstanceHeader]) -> dict[str, IngestOutcome]:
-        """One upsert per study of `headers`."""
-        by_study: dict[str, list[InstanceHeader]] = defaultdict(list)
-        for header in headers:
-            by_study[header.study_uid].append(header)
-        return {uid: self.ingest(uid, group) for uid, group in by_study.items()}
