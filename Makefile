@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench lint invoke clean
+.PHONY: run test bench lint invoke token clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -27,6 +27,10 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)/bin/ruff check functions layers local tests bench
+
+# make token SCOPE="user/ImagingStudy.rs" [PATIENT=123] [EXPIRES=3600]: a bearer token for `AUTH=on make run`.
+token: $(STAMP)
+	@$(PY) -m local.token --scope "$(SCOPE)" $(if $(PATIENT),--patient "$(PATIENT)") $(if $(EXPIRES),--expires $(EXPIRES))
 
 # make invoke FUNCTION=ReadFunction EVENT=events/read.json  (sam local invoke, without Docker)
 invoke: $(STAMP)

@@ -72,6 +72,8 @@ class LocalStack:
         env: dict[str, str] | None = None,
         s3_port: int = 0,
         change_events_file: Path | str | None = None,
+        auth: bool | None = None,
+        auth_key_file: Path | str | None = None,
     ):
         self.host, self.port = host, port
         self.template = template if isinstance(template, Template) else load_template(template)
@@ -94,6 +96,12 @@ class LocalStack:
             handle, change_events_file = tempfile.mkstemp(prefix="fhir-imaging-changes-", suffix=".jsonl")
             os.close(handle)
         self.change_events_file = Path(change_events_file)
+        # AUTH=on: JWTs from a development issuer (local/auth.py), checked here as API Gateway would.
+        if auth is None:
+            auth = os.environ.get("AUTH", "off").strip().lower() in ("on", "true", "1", "yes")
+        self.auth = auth
+        self._auth_key_file = Path(auth_key_file) if auth_key_file else None
+        self.issuer = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -105,6 +113,10 @@ class LocalStack:
             self._start_events()
             self._httpd = _Server((self.host, self.port), _RequestHandler)
             self._httpd.stack = self
+            if self.auth:
+                from local.auth import DevIssuer
+
+                self.issuer = DevIssuer.create(f"{self.url}/local/issuer", self._auth_key_file)
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -133,6 +145,7 @@ class LocalStack:
             self.dynamodb = EmbeddedDynamoDB().start()
             endpoint = self.dynamodb.endpoint_url
         environment["DYNAMODB_ENDPOINT_URL"] = endpoint
+        environment["AUTH"] = "on" if self.auth else "off"  # the template's "on" is for AWS only
         environment.update({k: v for k, v in self._env_overrides.items() if k not in environment})
         environment.update(aws_defaults({**os.environ, **environment}))
         self.environment = environment
@@ -262,6 +275,14 @@ class LocalStack:
             return error_response(404, "Not Found"), "-"
         route, path_parameters = matched
         fn = self._functions[route.function_id]
+        claims = None
+        if self.issuer is not None and not route.public:
+            authorization = next((v for k, v in headers if k.lower() == "authorization"), None)
+            claims = self.issuer.verify(authorization)
+            if claims is None:  # API Gateway's own answer: the function never runs
+                response = error_response(401, "Unauthorized")
+                response.headers.append(("www-authenticate", "Bearer"))
+                return response, "-"
         request_id = str(uuid.uuid4())
         event = build_event(
             method=method,
@@ -276,6 +297,8 @@ class LocalStack:
             forwarded_port=self._httpd.server_address[1] if self._httpd else None,
             request_id=request_id,
         )
+        if claims is not None:
+            event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
         response = self._invoke_for_http(fn, event)
         response.headers.append(("apigw-requestid", request_id))
         return response, fn.logical_id
@@ -432,6 +455,9 @@ def main() -> int:
                  stack.s3.endpoint_url, stack.bucket, stack.bucket, stack.s3.endpoint_url)
     if stack.stream_poller is not None:
         log.info("local stack: change events are printed and appended to %s", stack.change_events_file)
+    if stack.issuer is not None:
+        log.info("local stack: AUTH=on: send Authorization: Bearer $(python -m local.token --scope "
+                 "'system/ImagingStudy.cruds'); issuer %s, audience %s", stack.issuer.issuer, stack.issuer.audience)
     print(stack.base_url, flush=True)
     while not stop.wait(0.5):
         pass

@@ -62,6 +62,7 @@ class Route:
     function_id: str
     method: str | None = None  # upper-case method or "ANY"; None for $default
     path: str | None = None  # route path as written in the template; None for $default
+    public: bool = False  # `Auth: {Authorizer: NONE}`: no token needed even when the API has an authorizer
 
     @property
     def key(self) -> str:
@@ -171,7 +172,8 @@ def _routes(logical_id: str, events: dict[str, Any]) -> tuple[Route, ...]:
             method = str(method).upper()
             if method == "X-AMAZON-APIGATEWAY-ANY-METHOD":
                 method = "ANY"
-            routes.append(Route(logical_id, method, path))
+            public = str((props.get("Auth") or {}).get("Authorizer", "")).upper() == "NONE"
+            routes.append(Route(logical_id, method, path, public))
     return tuple(routes)
 
 

@@ -89,6 +89,13 @@ def nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
+def nested_objects(depth: int) -> dict:
+    value: dict = {"a": 1}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
 def contained_too_deep_to_store(e: Existing) -> str:
     study = {**e.study, "extension": [{"url": "http://example.org/d", "valueDecimal": 0.5}]}
     deep = '{"a": ' * TOO_DEEP_TO_STORE + "1" + "}" * TOO_DEEP_TO_STORE
@@ -171,7 +178,24 @@ CASES = [
         diagnostics='a string in "x" contains the control character U+0000'),
     post("json-nested-beyond-the-parser-is-400", raw(nested(100_000)), diagnostics="nested too deeply"),
     put("contained-resource-too-deep-to-store-is-400", contained_too_deep_to_store,
-        diagnostics="the resource is nested too deeply to store"),
+        diagnostics="the body is nested too deeply: more than 64 levels"),  # refused by the depth limit first
+    # hostile input limits (http/limits.py)
+    put("json-nested-65-levels-is-400", edited(lambda s: s.update(contained=[{"resourceType": "Patient", "id": "p",
+                                                                            "x": nested_objects(62)}])),
+        diagnostics="the body is nested too deeply: more than 64 levels"),
+    put("an-array-of-100001-items-is-413", edited(lambda s: s.update(contained=[
+        {"resourceType": "Patient", "id": "p", "x": [0] * 100_001}])), status=413,
+        diagnostics="an array in the body has 100001 items; the limit is 100000"),
+    put("a-string-over-1-mib-is-400", edited(lambda s: s.update(description="a" * (1024 * 1024 + 1))),
+        diagnostics="a string in the body has 1048577 characters; the limit is 1048576"),
+    patch("a-patch-nested-65-levels-is-400", [{"op": "add", "path": "/extension", "value": nested_objects(64)}], 400,
+          "the patch document is nested too deeply"),
+    get("a-query-string-over-8-kib-is-414", "ImagingStudy?identifier=" + "x" * 8200, 414,
+        "the query string is 8211 characters; the limit is 8192"),
+    get("over-100-query-parameters-is-400", "ImagingStudy?" + "&".join(["modality=CT"] * 101), 400,
+        "the query has 101 parameters; the limit is 100"),
+    Case("a-long-query-is-414-on-a-write-too", "DELETE", "ImagingStudy?identifier=" + "x" * 8200, 414,
+         "the limit is 8192"),
     # not an ImagingStudy
     post("patient-resource-is-400", edited(lambda s: s.update(resourceType="Patient")),
          diagnostics="resourceType must be ImagingStudy, not 'Patient'", expression="resourceType"),

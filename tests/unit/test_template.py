@@ -93,3 +93,22 @@ def test_publisher_reads_only_current_items_of_the_stream_and_may_only_put_event
     assert "ReportBatchItemFailures" in stream["Properties"]["FunctionResponseTypes"]
     (statement,) = [s for p in publisher["Policies"] for s in p["Statement"]]
     assert statement["Action"] == ["events:PutEvents"] and statement["Resource"] == {"Fn::GetAtt": ["ChangeBus", "Arn"]}
+
+
+def test_api_access_logs_go_to_a_retained_log_group_without_bodies_or_query_strings(template):
+    settings = template.resources["FhirApi"]["Properties"]["AccessLogSettings"]
+    assert settings["DestinationArn"] == {"Fn::GetAtt": ["FhirApiAccessLogs", "Arn"]}
+    assert template.resources["FhirApiAccessLogs"]["Properties"]["RetentionInDays"] > 0
+    fields = json.loads(settings["Format"])
+    assert {"$context.requestId", "$context.routeKey", "$context.status", "$context.responseLatency",
+            "$context.identity.sourceIp"} <= set(fields.values())
+    # routeKey is the template path (/ImagingStudy/{id}); path, query string and bodies are never logged
+    assert not any(word in settings["Format"] for word in ("$context.path", "querystring", "body", "$input"))
+
+
+def test_bucket_is_encrypted_private_and_refuses_plain_http(template):
+    bucket = template.resources["DicomBucket"]["Properties"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
+    (deny,) = template.resources["DicomBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

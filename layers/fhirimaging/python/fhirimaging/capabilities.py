@@ -41,6 +41,7 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 "conditional queries read the search index, which may trail a concurrent write briefly. "
                 f"Request bodies up to {settings.max_body_bytes} bytes."
             ),
+            "security": _security(settings),
             "resource": [{
                 "type": "ImagingStudy",
                 "profile": "http://hl7.org/fhir/StructureDefinition/ImagingStudy",
@@ -67,3 +68,28 @@ def _search_param(p: SearchParameter) -> dict[str, Any]:
     if p.documentation:
         notes.append(p.documentation)
     return {"name": p.code, "definition": p.url, "type": p.type, "documentation": "; ".join(notes)}
+
+
+def _security(settings: Settings) -> dict[str, Any]:
+    """SMART on FHIR: the service coding, the oauth-uris extension when configured, the scopes served."""
+    security: dict[str, Any] = {
+        "service": [{"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "SMART-on-FHIR",
+        }], "text": "OAuth2 bearer tokens with SMART on FHIR scopes"}],
+        "description": (
+            "Every interaction but metadata needs a bearer token (JWT). SMART App Launch v2 scopes "
+            "patient|user|system/ImagingStudy.[c][r][u][d][s] (and */*.x wildcards) or v1 .read, .write and .*: "
+            "read, vread and history need r; search needs s; create c; update u (and c when it creates); "
+            "patch u; delete d; conditional create, update, patch and delete also need s (conditional update c too). "
+            "Patient scopes use the token's patient claim: searches are narrowed to that patient's studies, "
+            "another patient's study reads as not found, writes for another patient are forbidden (403), and "
+            "type history is forbidden."
+        ),
+    }
+    uris = [{"url": name, "valueUri": value}
+            for name, value in (("authorize", settings.smart_authorize_url), ("token", settings.smart_token_url))
+            if value]
+    if uris:
+        security["extension"] = [{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                                  "extension": uris}]
+    return security

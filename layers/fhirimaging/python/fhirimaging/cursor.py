@@ -41,8 +41,10 @@ def verify(secret: bytes, scope: str, token: str) -> dict:
         body = json.loads(_unb64(payload))
     except (ValueError, TypeError) as e:
         raise BadRequest("the paging cursor is not one this server issued") from e
+    if type(body) is not dict or type(body.get("p")) is not dict or type(body.get("x")) is not int:
+        raise BadRequest("the paging cursor is not one this server issued")  # signed, yet not by sign()
     if body.get("s") != scope:
         raise BadRequest("the paging cursor belongs to a different query")
-    if body.get("x", 0) < time.time():
+    if body["x"] < time.time():
         raise BadRequest("the paging cursor has expired; start the query again")
     return body["p"]

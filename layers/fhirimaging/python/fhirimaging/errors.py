@@ -106,3 +106,16 @@ class VersionConflict(Exception):
 class ItemTooLarge(Exception):
     """The resource does not fit in a DynamoDB item."""
 
+
+
+class Unauthorized(FhirError):
+    """No (valid) bearer token where the API requires one."""
+
+    status, code = 401, "login"
+    headers = {"WWW-Authenticate": 'Bearer realm="fhir-imaging"'}
+
+
+class Forbidden(FhirError):
+    """The token's SMART scopes (or its patient context) do not allow this interaction."""
+
+    status, code = 403, "forbidden"

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from fhirimaging.errors import BadRequest
+from fhirimaging.http import limits
 
 _SENTINEL = "\x00decimal:"
 _SENTINEL_JSON = re.compile(r'"\\u0000decimal:([^"]+)"')
@@ -73,13 +74,15 @@ def load_document(body: bytes, what: str, expected: str) -> Any:
     if not body.strip():
         raise BadRequest(f"the request body is empty; expected {expected}")
     try:
-        return loads(body)
+        document = loads(body)
     except UnicodeDecodeError as e:
         raise BadRequest(f"the {what} is not UTF-8") from e
     except ValueError as e:
         raise BadRequest(f"the {what} is not valid JSON: {e}") from e
     except RecursionError as e:
         raise BadRequest(f"the {what} is not valid JSON: it is nested too deeply") from e
+    limits.check_document(document, what)  # depth, array and string lengths: one pass
+    return document
 
 
 def dumps(obj: Any) -> str:

@@ -28,6 +28,11 @@ class Settings:
     change_events_file: str | None = None
     # The API's base URL that change events link to (BASE_URL, if set, is used when this is not).
     change_events_base_url: str | None = None
+    # SMART scopes enforced in the handlers (AUTH=on; the template always sets it) and the OAuth
+    # endpoints the CapabilityStatement advertises (omitted when unset).
+    auth: bool = False
+    smart_authorize_url: str | None = None
+    smart_token_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -48,6 +53,9 @@ class Settings:
                 event_bus_name=env.get("EVENT_BUS_NAME") or None,
                 change_events_file=env.get("CHANGE_EVENTS_FILE") or None,
                 change_events_base_url=(env.get("CHANGE_EVENTS_BASE_URL") or "").rstrip("/") or None,
+                auth=(env.get("AUTH") or "off").strip().lower() in ("on", "true", "1", "yes"),
+                smart_authorize_url=env.get("SMART_AUTHORIZE_URL") or None,
+                smart_token_url=env.get("SMART_TOKEN_URL") or None,
             )
         except ValueError as e:
             raise SettingsError(f"invalid numeric setting: {e}") from e

@@ -13,9 +13,9 @@ from aws_lambda_powertools import Logger, single_metric
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
-from fhirimaging import runtime
+from fhirimaging import auth, runtime
 from fhirimaging.errors import FhirError, PayloadTooLarge
-from fhirimaging.http import render
+from fhirimaging.http import limits, render
 from fhirimaging.http.request import HttpRequest
 
 logger = Logger(service="fhir-imaging")
@@ -31,11 +31,11 @@ def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict
         def lambda_handler(event: dict, context: Any) -> dict:
             started = time.perf_counter()
             request_context = event.get("requestContext") or {}
-            response = _serve(handle, event)
+            response = _serve(handle, event, interaction)
             status = response["statusCode"]
             logger.info("request", extra={
                 "interaction": interaction, "method": (request_context.get("http") or {}).get("method"),
-                "path": event.get("rawPath"), "status": status,
+                "path": event.get("rawPath"), "params": _parameter_names(event), "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             })
             _count_request(interaction, status)
@@ -44,6 +44,12 @@ def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict
         return lambda_handler
 
     return decorate
+
+
+def _parameter_names(event: dict) -> list[str]:
+    """The query's parameter names, never its values (they can carry patient identifiers)."""
+    raw = event.get("rawQueryString") or ""
+    return sorted({part.split("=", 1)[0][:64] for part in raw.split("&")[:limits.MAX_QUERY_PARAMETERS] if part})
 
 
 def _count_request(interaction: str, status: int) -> None:
@@ -57,19 +63,26 @@ def _count_request(interaction: str, status: int) -> None:
         logger.exception("could not publish the request metric")
 
 
-def _serve(handle: Handler, event: dict) -> dict:
+def _serve(handle: Handler, event: dict, interaction: str) -> dict:
     try:
         settings = runtime.settings()
+        limits.check_event(event)  # query length and parameter count, before the query is parsed
         http = HttpRequest.from_event(event, settings.base_url)
+        access = None
+        if settings.auth:  # SMART scopes (fhirimaging.auth): 401/403, or the request narrowed to a patient
+            http, access = auth.authorize(interaction, http, event, runtime.service)
         if len(http.body) > settings.max_body_bytes:
             raise PayloadTooLarge(f"the body is {len(http.body)} bytes; the limit is {settings.max_body_bytes}")
         http.check_acceptable()
-        return render.result(handle(http), http)
+        result = handle(http)
+        auth.check_result(interaction, result, access, http)
+        return render.result(result, http)
     except FhirError as e:
         if e.status >= 500:
             logger.warning("request failed", extra={"status": e.status, "diagnostics": e.diagnostics})
         else:
-            logger.info("request refused", extra={"status": e.status, "diagnostics": e.diagnostics})
+            # diagnostics may quote the client's values (identifiers): log the issue code only
+            logger.info("request refused", extra={"status": e.status, "code": e.code})
         return render.error(e)
     except Exception:
         logger.exception("unhandled error")

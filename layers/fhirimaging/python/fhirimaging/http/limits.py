@@ -1,0 +1,64 @@
+"""Hostile-input limits, each a clear 4xx OperationOutcome before any work is done.
+
+The request line is checked before it is parsed (`check_event`, from the endpoint); a JSON document
+right after it is parsed (`check_document`, from jsontext.load_document), in one iterative pass that
+no depth can make recurse. The body size limit stays in the endpoint (413).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fhirimaging.errors import BadRequest, FhirError, PayloadTooLarge
+
+MAX_QUERY_BYTES = 8 * 1024
+MAX_QUERY_PARAMETERS = 100
+MAX_JSON_DEPTH = 64
+# A real study with 10,000 instances has one array of 10,000; ten times that is not a study.
+MAX_ARRAY_ITEMS = 100_000
+MAX_STRING_CHARS = 1024 * 1024
+
+
+class UriTooLong(FhirError):
+    status, code = 414, "too-long"
+
+
+def check_event(event: dict[str, Any]) -> None:
+    """414 for a query string over 8 KiB, 400 for more than 100 parameters."""
+    raw = event.get("rawQueryString") or ""
+    if len(raw) > MAX_QUERY_BYTES:
+        raise UriTooLong(f"the query string is {len(raw)} characters; the limit is {MAX_QUERY_BYTES}")
+    if raw and raw.count("&") + 1 > MAX_QUERY_PARAMETERS:
+        count = sum(1 for part in raw.split("&") if part)
+        if count > MAX_QUERY_PARAMETERS:
+            raise BadRequest(f"the query has {count} parameters; the limit is {MAX_QUERY_PARAMETERS}")
+
+
+def check_document(document: Any, what: str = "body") -> None:
+    """400 beyond 64 levels of nesting or a string over 1 MiB; 413 for an array over 100,000 items."""
+    if type(document) not in (dict, list):
+        _check_string(document, what)
+        return
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise BadRequest(f"the {what} is nested too deeply: more than {MAX_JSON_DEPTH} levels")
+        if type(node) is dict:
+            children = node.values()
+            for key in node:
+                _check_string(key, what)
+        else:
+            if len(node) > MAX_ARRAY_ITEMS:
+                raise PayloadTooLarge(f"an array in the {what} has {len(node)} items; the limit is {MAX_ARRAY_ITEMS}")
+            children = node
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is str and len(child) > MAX_STRING_CHARS:
+                _check_string(child, what)
+
+
+def _check_string(value: Any, what: str) -> None:
+    if type(value) is str and len(value) > MAX_STRING_CHARS:
+        raise BadRequest(f"a string in the {what} has {len(value)} characters; the limit is {MAX_STRING_CHARS}")

@@ -1,0 +1,263 @@
+"""SMART scopes end to end: a second local stack with AUTH=on (a subprocess, since a LocalStack owns its
+process's environment), tokens from its development issuer.
+
+The scope matrix (issue 6, Done means 1): every interaction x {no scope, wrong resource, read-only,
+write-only, full} x {system, user, patient with own study, patient with another's study}: the status,
+and that no data of the other patient ever shows (search entries and totals, history entries).
+Done means 4: missing, expired, wrongly signed and wrong-audience tokens get API Gateway's 401; the
+token command's token works.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from local.auth import DevIssuer
+from tests.integration.conftest import FhirHttp
+
+ROOT = Path(__file__).resolve().parents[2]
+FHIR_JSON = {"Content-Type": "application/fhir+json"}
+SYSTEM = "urn:test:auth"
+
+
+@pytest.fixture(scope="module")
+def auth_stack(tmp_path_factory):
+    key_file = tmp_path_factory.mktemp("auth") / "issuer.json"
+    env = {**os.environ, "AUTH": "on", "PORT": "0", "S3_PORT": "0", "AUTH_KEY_FILE": str(key_file),
+           "CHANGE_EVENTS_FILE": str(key_file.with_name("changes.jsonl"))}
+    output = key_file.with_name("stdout.txt")  # a file, not a pipe: the handlers' logs would fill a pipe
+    with output.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "local.server"], cwd=ROOT, env=env, text=True,
+                                   stdout=sink, stderr=subprocess.DEVNULL)
+    try:
+        base_url = ""
+        deadline = time.monotonic() + 60
+        while not base_url and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            base_url = next((line.strip() for line in output.read_text().splitlines()
+                             if line.startswith("http://")), "")
+        assert base_url, f"the AUTH=on stack did not start: {output.read_text()[-2000:]}"
+        yield base_url, key_file, DevIssuer.load(key_file)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def issuer(auth_stack):
+    return auth_stack[2]
+
+
+@pytest.fixture(scope="module")
+def client(auth_stack):
+    with FhirHttp(auth_stack[0]) as session:
+        yield session
+
+
+def call(client, token, method, url, **kwargs):
+    headers = {**kwargs.pop("headers", {}), **({"Authorization": f"Bearer {token}"} if token else {})}
+    return client.request(method, url, headers=headers, **kwargs)
+
+
+def study(patient, secret="", identifier=None):
+    resource = {"resourceType": "ImagingStudy", "status": "available", "subject": {"reference": f"Patient/{patient}"},
+                "description": secret or "a study"}
+    if identifier:
+        resource["identifier"] = [{"system": SYSTEM, "value": identifier}]
+    return resource
+
+
+class World:
+    """Per test: patient `own` with study A, patient `other` with study B (whose description is a secret)."""
+
+    def __init__(self, client, admin):
+        self.own, self.other = f"own-{uuid.uuid4().hex[:12]}", f"oth-{uuid.uuid4().hex[:12]}"
+        self.secret = f"secret-{uuid.uuid4().hex}"
+        self.a_ident, self.b_ident = uuid.uuid4().hex, uuid.uuid4().hex
+        self.a = self._create(client, admin, study(self.own, identifier=self.a_ident))
+        self.b = self._create(client, admin, study(self.other, self.secret, self.b_ident))
+
+    @staticmethod
+    def _create(client, admin, resource):
+        r = call(client, admin, "POST", "ImagingStudy", data=json.dumps(resource), headers=FHIR_JSON)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+
+SCOPES = {"none": None, "wrong": "Patient.cruds", "read": "ImagingStudy.rs", "write": "ImagingStudy.cud",
+          "full": "ImagingStudy.cruds"}
+GRANTED = {"none": "", "wrong": "", "read": "rs", "write": "cud", "full": "cruds"}
+CONTEXTS = ("system", "user", "patient-own", "patient-other")
+
+# interaction -> (letters needed, status when allowed)
+INTERACTIONS = {
+    "read": ("r", 200), "vread": ("r", 200), "history": ("r", 200), "type-history": ("r", 200),
+    "search": ("s", 200), "search-post": ("s", 200), "search-compartment": ("s", 200),
+    "create": ("c", 201), "conditional-create": ("cs", 200), "update": ("u", 200),
+    "conditional-update": ("cus", 200), "patch": ("u", 200), "conditional-patch": ("us", 200),
+    "delete": ("d", 204), "conditional-delete": ("ds", 204),
+}
+SEARCHES = ("search", "search-post", "search-compartment")
+# under patient scopes, when the target is the other patient's study
+OTHER = {"read": 404, "vread": 404, "history": 404, "type-history": 403, "create": 403,
+         "conditional-create": 403, "update": 403, "conditional-update": 403, "patch": 403,
+         "conditional-patch": 404, "delete": 403, "conditional-delete": 204,
+         **{name: 200 for name in SEARCHES}}
+
+
+def request(client, token, interaction, world, target):
+    """The interaction on study `target` ("a" or "b") and its patient."""
+    sid, patient, ident = ((world.a, world.own, world.a_ident) if target == "a"
+                           else (world.b, world.other, world.b_ident))
+    body = study(patient, world.secret if target == "b" else "", ident)
+    patch = {"headers": {"Content-Type": "application/json-patch+json"},
+             "data": json.dumps([{"op": "replace", "path": "/status", "value": "cancelled"}])}
+    by_ident = {"identifier": f"{SYSTEM}|{ident}"}
+    match interaction:
+        case "read":
+            return call(client, token, "GET", f"ImagingStudy/{sid}")
+        case "vread":
+            return call(client, token, "GET", f"ImagingStudy/{sid}/_history/1")
+        case "history":
+            return call(client, token, "GET", f"ImagingStudy/{sid}/_history")
+        case "type-history":
+            return call(client, token, "GET", "ImagingStudy/_history", params={"_count": "1000"})
+        case "search":
+            return call(client, token, "GET", "ImagingStudy", params={"patient": f"Patient/{patient}"})
+        case "search-post":
+            return call(client, token, "POST", "ImagingStudy/_search", data=by_ident,
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        case "search-compartment":
+            return call(client, token, "GET", f"Patient/{patient}/ImagingStudy")
+        case "create":
+            return call(client, token, "POST", "ImagingStudy", data=json.dumps(study(patient)), headers=FHIR_JSON)
+        case "conditional-create":
+            return call(client, token, "POST", "ImagingStudy", data=json.dumps(body),
+                        headers={**FHIR_JSON, "If-None-Exist": f"identifier={SYSTEM}|{ident}"})
+        case "update":
+            return call(client, token, "PUT", f"ImagingStudy/{sid}", data=json.dumps({**body, "id": sid}),
+                        headers=FHIR_JSON)
+        case "conditional-update":
+            return call(client, token, "PUT", "ImagingStudy", params=by_ident, data=json.dumps(body),
+                        headers=FHIR_JSON)
+        case "patch":
+            return call(client, token, "PATCH", f"ImagingStudy/{sid}", **patch)
+        case "conditional-patch":
+            return call(client, token, "PATCH", "ImagingStudy", params=by_ident, **patch)
+        case "delete":
+            return call(client, token, "DELETE", f"ImagingStudy/{sid}")
+        case "conditional-delete":
+            return call(client, token, "DELETE", "ImagingStudy", params=by_ident)
+    raise AssertionError(interaction)
+
+
+@pytest.fixture(scope="module")
+def admin(issuer):
+    return issuer.mint("system/ImagingStudy.cruds")
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("interaction", INTERACTIONS)
+def test_scope_matrix(client, issuer, admin, interaction, scope, context):
+    world = World(client, admin)
+    level = context.split("-")[0]
+    patient_level = level == "patient"
+    token = issuer.mint(f"openid {level}/{SCOPES[scope]}" if SCOPES[scope] else "openid launch",
+                        patient=world.own if patient_level else None)
+    needed, success = INTERACTIONS[interaction]
+    allowed = set(needed) <= set(GRANTED[scope])
+    target = "b" if context == "patient-other" else "a"
+
+    response = request(client, token, interaction, world, target)
+
+    if not allowed or (patient_level and interaction == "type-history"):
+        expected = 403
+    elif context == "patient-other":
+        expected = OTHER[interaction]
+    else:
+        expected = success
+    assert response.status_code == expected, (response.status_code, response.text)
+    if response.status_code >= 400:
+        outcome = response.json()
+        assert outcome["resourceType"] == "OperationOutcome"
+        if response.status_code == 403:
+            assert outcome["issue"][0]["code"] == "forbidden"
+
+    if patient_level:
+        # Nothing of the other patient's shows: not their study's content, not in any entry or total.
+        assert world.secret not in response.text
+        if interaction in SEARCHES and response.status_code == 200:
+            bundle = response.json()
+            subjects = [e["resource"]["subject"]["reference"] for e in bundle.get("entry", [])
+                        if e.get("search", {}).get("mode") == "match"]
+            assert set(subjects) <= {f"Patient/{world.own}"}
+            assert bundle["total"] == (1 if context == "patient-own" else 0)
+        if context == "patient-other":
+            # and nothing of theirs changed
+            b = call(client, admin, "GET", f"ImagingStudy/{world.b}")
+            assert b.status_code == 200 and b.json()["meta"]["versionId"] == "1"
+            assert b.json()["status"] == "available"
+
+
+def test_metadata_is_public_and_states_smart(client):
+    response = client.get("metadata")
+    assert response.status_code == 200
+    security = response.json()["rest"][0]["security"]
+    assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
+
+
+def _unauthorized(response):
+    assert response.status_code == 401
+    assert response.json() == {"message": "Unauthorized"}  # API Gateway's own answer
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("kind", ["missing", "not-bearer", "garbage", "expired", "not-yet-valid",
+                                  "wrongly-signed", "wrong-audience", "wrong-issuer"])
+def test_invalid_tokens_get_401(client, issuer, kind):
+    scope = "system/ImagingStudy.cruds"
+    tokens = {
+        "missing": None,
+        "garbage": "not.a.jwt",
+        "expired": issuer.mint(scope, expires_in=-60),
+        "not-yet-valid": issuer.mint(scope, nbf=2_000_000_000, exp=2_000_003_600),
+        "wrongly-signed": DevIssuer(issuer.issuer, issuer.audience, _other_key()).mint(scope),
+        "wrong-audience": DevIssuer(issuer.issuer, "someone-else", issuer.private_key_pem).mint(scope),
+        "wrong-issuer": DevIssuer("https://elsewhere.example", issuer.audience, issuer.private_key_pem).mint(scope),
+    }
+    if kind == "not-bearer":
+        response = client.get("ImagingStudy", headers={"Authorization": f"Basic {issuer.mint(scope)}"})
+    else:
+        response = call(client, tokens[kind], "GET", "ImagingStudy")
+    _unauthorized(response)
+
+
+_OTHER_KEY: list[str] = []
+
+
+def _other_key() -> str:
+    if not _OTHER_KEY:
+        from local.auth import new_private_key_pem
+
+        _OTHER_KEY.append(new_private_key_pem())
+    return _OTHER_KEY[0]
+
+
+def test_the_token_command_token_works(client, auth_stack):
+    key_file = auth_stack[1]
+    printed = subprocess.run(
+        [sys.executable, "-m", "local.token", "--scope", "user/ImagingStudy.rs", "--patient", "123",
+         "--expires", "600", "--key-file", str(key_file)],
+        cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    response = call(client, printed, "GET", "ImagingStudy", params={"_count": "1"})
+    assert response.status_code == 200, response.text
+    assert call(client, printed, "POST", "ImagingStudy", data=json.dumps(study("123")),
+                headers=FHIR_JSON).status_code == 403

@@ -1,0 +1,125 @@
+"""Least privilege: every function is granted exactly the actions its code paths call, on exactly those resources.
+
+What each function uses is derived below from two tables: the AWS actions behind each Store method (the
+DynamoDB adapter's client calls; a transaction's Put/Delete are authorised as PutItem/DeleteItem), and the
+Store methods (or other clients) each function's code paths reach. A grant beyond that fails, and so does a
+missing one (the call would be AccessDenied in AWS, which the local stack cannot show).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from local.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYER = ROOT / "layers/fhirimaging/python/fhirimaging"
+
+TABLE = json.dumps({"Fn::GetAtt": ["FhirTable", "Arn"]})
+SEARCH_INDEX = json.dumps({"Fn::Sub": "${FhirTable.Arn}/index/search"})
+HISTORY_INDEX = json.dumps({"Fn::Sub": "${FhirTable.Arn}/index/history"})
+DICOM_OBJECTS = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-dicom-${AWS::AccountId}/*"})
+CHANGE_BUS = json.dumps({"Fn::GetAtt": ["ChangeBus", "Arn"]})
+
+# Store method -> (resource, action) pairs its DynamoDB client calls need (store/dynamodb.py).
+STORE_ACTIONS: dict[str, set[tuple[str, str]]] = {
+    "get_current": {(TABLE, "dynamodb:GetItem")},
+    "get_version": {(TABLE, "dynamodb:GetItem")},
+    "get_guard": {(TABLE, "dynamodb:GetItem")},
+    "instance_history": {(TABLE, "dynamodb:Query")},
+    "get_currents": {(TABLE, "dynamodb:BatchGetItem")},
+    "index_range": {(SEARCH_INDEX, "dynamodb:Query")},
+    "type_history": {(HISTORY_INDEX, "dynamodb:Query"), (TABLE, "dynamodb:BatchGetItem")},
+    # TransactWriteItems (version, current, guard, index puts) + BatchWriteItem for the index overflow
+    "put_version(new)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:BatchWriteItem")},
+    # ... and on a later version the index items of removed terms are deleted (index maintenance only)
+    "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:BatchWriteItem")},
+    # other clients
+    "s3.get_object": {(DICOM_OBJECTS, "s3:GetObject")},  # dicom/header.py: ranged reads of headers
+    "events.put_events": {(CHANGE_BUS, "events:PutEvents")},  # changes/publishers.py
+}
+SEARCH = {"index_range", "get_currents"}  # plan.run
+CONDITIONAL = {"get_guard", "get_current"} | SEARCH  # ConditionalTargets._matches
+
+# Function -> the Store methods / clients its code paths reach (service/imaging_study.py and friends).
+USES: dict[str, set[str]] = {
+    "CapabilitiesFunction": set(),
+    "FallbackFunction": set(),
+    "ReadFunction": {"get_current"},
+    "VreadFunction": {"get_version"},
+    "CreateFunction": CONDITIONAL | {"put_version(new)"},  # If-None-Exist; a new study removes no terms
+    "UpdateFunction": CONDITIONAL | {"get_current", "put_version"},
+    "PatchFunction": CONDITIONAL | {"get_current", "put_version"},
+    "DeleteFunction": CONDITIONAL | {"get_current", "put_version"},
+    "HistoryFunction": {"get_current", "get_version", "instance_history"},
+    "TypeHistoryFunction": {"type_history", "get_version"},  # get_version: _at's successor lookups
+    "SearchFunction": SEARCH,
+    "IngestFunction": {"s3.get_object"} | CONDITIONAL | {"get_current", "put_version"},  # upsert by Study UID
+    "PublisherFunction": {"events.put_events"},
+}
+
+
+@pytest.fixture(scope="module")
+def template():
+    return load_template(ROOT / "template.yaml")
+
+
+def _statements(resource: dict) -> list[dict]:
+    statements = []
+    for policy in resource["Properties"].get("Policies", []):
+        assert isinstance(policy, dict) and set(policy) == {"Statement"}, f"only inline statements: {policy}"
+        statements += policy["Statement"]
+    return statements
+
+
+def _granted(resource: dict) -> set[tuple[str, str]]:
+    granted = set()
+    for statement in _statements(resource):
+        assert statement["Effect"] == "Allow" and set(statement) == {"Effect", "Action", "Resource"}, statement
+        actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        granted |= {(json.dumps(t), a) for a in actions for t in targets}
+    return granted
+
+
+def test_every_function_is_in_the_table(template):
+    functions = {k for k, r in template.resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    assert functions == set(USES)
+
+
+@pytest.mark.parametrize("function", sorted(USES))
+def test_each_function_is_granted_exactly_what_it_uses(template, function):
+    used = set().union(*(STORE_ACTIONS[m] for m in USES[function])) if USES[function] else set()
+    assert _granted(template.resources[function]) == used
+
+
+def test_no_wildcard_actions_or_resources(template):
+    for logical_id, resource in template.resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for target, action in _granted(resource):
+            assert "*" not in action, f"{logical_id}: {action}"
+            assert target != json.dumps("*") and not target.endswith('*"}') or target == DICOM_OBJECTS, \
+                f"{logical_id}: {target}"  # objects under the one bucket: S3 object ARNs need the /*
+
+
+def test_readers_cannot_write_ingest_cannot_delete_objects_publisher_only_puts_events(template):
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    for reader in ("ReadFunction", "VreadFunction", "HistoryFunction", "TypeHistoryFunction", "SearchFunction"):
+        assert not {a for _, a in _granted(template.resources[reader])} & writes, reader
+    ingest = {a for _, a in _granted(template.resources["IngestFunction"])}
+    assert not {a for a in ingest if a.startswith("s3:") and a != "s3:GetObject"}
+    assert "dynamodb:UpdateItem" not in ingest
+    assert _granted(template.resources["PublisherFunction"]) == {(CHANGE_BUS, "events:PutEvents")}
+
+
+def test_the_action_table_covers_every_client_call_the_layer_makes():
+    """A new client call must be added to STORE_ACTIONS (and then to the template) before this passes."""
+    store = (LAYER / "store/dynamodb.py").read_text()
+    assert set(re.findall(r"self\._client\.(\w+)\(", store)) == {
+        "get_item", "query", "batch_get_item", "transact_write_items", "batch_write_item"}
+    assert set(re.findall(r"self\._client\.(\w+)\(", (LAYER / "changes/publishers.py").read_text())) == {"put_events"}
+    assert set(re.findall(r"\bs3\.(\w+)\(", (LAYER / "dicom/header.py").read_text())) == {"get_object"}
