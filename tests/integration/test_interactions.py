@@ -175,7 +175,7 @@ def test_type_history_includes_new_writes_newest_first(http):
 
 def test_make_run_command_serves_metadata_within_60_seconds():
     # The command `make run` runs, on a free port, as a separate process.
-    env = {**os.environ, "PORT": "0"}
+    env = {**os.environ, "PORT": "0", "S3_PORT": "0"}
     env.pop("DYNAMODB_ENDPOINT_URL", None)
     started = time.monotonic()
     server = subprocess.Popen([sys.executable, "-m", "local.server"], cwd=ROOT, env=env, text=True,
