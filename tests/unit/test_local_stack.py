@@ -7,7 +7,6 @@ import copy
 import json
 import os
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -286,14 +285,11 @@ def test_transactions_copy_only_touched_items_not_the_whole_table(template, monk
 
     local = _backend(LocalDynamoDBBackend, template, items=2000)
     calls = _count_deepcopies(monkeypatch)
-    started = time.perf_counter()
     local.transact_write_items(actions)
-    elapsed = time.perf_counter() - started
     monkeypatch.undo()
 
     assert stock_calls[0] > 2000 * 5  # stock moto copies every stored item (and its attributes) per action
     assert calls[0] < 200, calls[0]
-    assert elapsed < 0.05
     assert _state(local)[("ImagingStudy#5", "current")]["Attributes"]["v"] == {"N": "2"}
 
 
