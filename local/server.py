@@ -154,15 +154,18 @@ class LocalStack:
 
     def _start_events(self) -> None:
         """S3 uploads -> ingest function; the table's stream -> publisher function (as the template wires them)."""
-        if INGEST_FUNCTION in self._functions:
-            self.ingest_queue = IngestQueue(lambda event: self.invoke(INGEST_FUNCTION, event),
-                                            self.environment["AWS_DEFAULT_REGION"]).start()
-            self.s3 = EmbeddedS3(self.ingest_queue.put, port=self._s3_port).start()
+        body_bucket = self.environment.get("BODY_BUCKET")
+        if INGEST_FUNCTION in self._functions or body_bucket:
+            if INGEST_FUNCTION in self._functions:
+                self.ingest_queue = IngestQueue(lambda event: self.invoke(INGEST_FUNCTION, event),
+                                                self.environment["AWS_DEFAULT_REGION"]).start()
+            self.s3 = EmbeddedS3(self._uploaded, port=self._s3_port).start()
             import boto3
 
             s3 = boto3.session.Session().client("s3", endpoint_url=self.s3.endpoint_url,
                                                  region_name=self.environment["AWS_DEFAULT_REGION"])
-            s3.create_bucket(Bucket=self.bucket)
+            for bucket in filter(None, (self.ingest_queue and self.bucket, body_bucket)):
+                s3.create_bucket(Bucket=bucket)
             self._set_environment({"S3_ENDPOINT_URL": self.s3.endpoint_url})
         if PUBLISHER_FUNCTION in self._functions and self.dynamodb is not None:
             backend, table = self.dynamodb.backend, self.table_name
@@ -174,6 +177,11 @@ class LocalStack:
                 return list(shard.items) if shard is not None else []
 
             self.stream_poller = StreamPoller(records, lambda event: self.invoke(PUBLISHER_FUNCTION, event)).start()
+
+    def _uploaded(self, bucket: str, key: str, size: int) -> None:
+        """S3 notifies the ingest queue of new objects in the DICOM bucket only (as the template wires it)."""
+        if self.ingest_queue is not None and bucket == self.bucket:
+            self.ingest_queue.put(bucket, key, size)
 
     def _set_environment(self, values: dict[str, str]) -> None:
         self.environment.update(values)

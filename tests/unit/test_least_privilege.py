@@ -23,20 +23,32 @@ SEARCH_INDEX = json.dumps({"Fn::Sub": "${FhirTable.Arn}/index/search"})
 HISTORY_INDEX = json.dumps({"Fn::Sub": "${FhirTable.Arn}/index/history"})
 DICOM_OBJECTS = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-dicom-${AWS::AccountId}/*"})
 CHANGE_BUS = json.dumps({"Fn::GetAtt": ["ChangeBus", "Arn"]})
+BODY_OBJECTS = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-bodies-${AWS::AccountId}/*"})
+BODY_BUCKET = json.dumps({"Fn::GetAtt": ["BodyBucket", "Arn"]})
+BODY_READ = {(BODY_OBJECTS, "s3:GetObject")}  # any read may meet a body kept in S3 (store/bodies.py)
 
 # Store method -> (resource, action) pairs its DynamoDB client calls need (store/dynamodb.py).
 STORE_ACTIONS: dict[str, set[tuple[str, str]]] = {
-    "get_current": {(TABLE, "dynamodb:GetItem")},
-    "get_version": {(TABLE, "dynamodb:GetItem")},
+    "get_current": {(TABLE, "dynamodb:GetItem")} | BODY_READ,
+    "get_version": {(TABLE, "dynamodb:GetItem")} | BODY_READ,
     "get_guard": {(TABLE, "dynamodb:GetItem")},
-    "instance_history": {(TABLE, "dynamodb:Query")},
-    "get_currents": {(TABLE, "dynamodb:BatchGetItem")},
+    "body_key": {(TABLE, "dynamodb:GetItem")},
+    "instance_history": {(TABLE, "dynamodb:Query")} | BODY_READ,
+    "get_currents": {(TABLE, "dynamodb:BatchGetItem")} | BODY_READ,
     "index_range": {(SEARCH_INDEX, "dynamodb:Query")},
-    "type_history": {(HISTORY_INDEX, "dynamodb:Query"), (TABLE, "dynamodb:BatchGetItem")},
-    # TransactWriteItems (version, current, guard, index puts) + BatchWriteItem for the index overflow
-    "put_version(new)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:BatchWriteItem")},
+    "type_history": {(HISTORY_INDEX, "dynamodb:Query"), (TABLE, "dynamodb:BatchGetItem")} | BODY_READ,
+    # a deletion: TransactWriteItems (version, current, index deletes) + BatchWriteItem for the index overflow
+    "put_version(deletion)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"),
+                              (TABLE, "dynamodb:BatchWriteItem")},
+    # TransactWriteItems (version, current, guard, index puts) + BatchWriteItem for the index overflow; a large
+    # body is put in S3 first and deleted again if the transaction is refused
+    "put_version(new)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:BatchWriteItem"),
+                         (BODY_OBJECTS, "s3:PutObject"), (BODY_OBJECTS, "s3:DeleteObject")},
     # ... and on a later version the index items of removed terms are deleted (index maintenance only)
-    "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:BatchWriteItem")},
+    "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:BatchWriteItem"),
+                    (BODY_OBJECTS, "s3:PutObject"), (BODY_OBJECTS, "s3:DeleteObject")},
+    # store/bodies.py sweep: list the bucket, delete the objects no version item names
+    "bodies.sweep": {(BODY_BUCKET, "s3:ListBucket"), (BODY_OBJECTS, "s3:DeleteObject")},
     # other clients
     "s3.get_object": {(DICOM_OBJECTS, "s3:GetObject")},  # dicom/header.py: ranged reads of headers
     "events.put_events": {(CHANGE_BUS, "events:PutEvents")},  # changes/publishers.py
@@ -53,12 +65,13 @@ USES: dict[str, set[str]] = {
     "CreateFunction": CONDITIONAL | {"put_version(new)"},  # If-None-Exist; a new study removes no terms
     "UpdateFunction": CONDITIONAL | {"get_current", "put_version"},
     "PatchFunction": CONDITIONAL | {"get_current", "put_version"},
-    "DeleteFunction": CONDITIONAL | {"get_current", "put_version"},
+    "DeleteFunction": CONDITIONAL | {"get_current", "put_version(deletion)"},
     "HistoryFunction": {"get_current", "get_version", "instance_history"},
     "TypeHistoryFunction": {"type_history", "get_version"},  # get_version: _at's successor lookups
     "SearchFunction": SEARCH,
     "IngestFunction": {"s3.get_object"} | CONDITIONAL | {"get_current", "put_version"},  # upsert by Study UID
     "PublisherFunction": {"events.put_events"},
+    "BodySweeperFunction": {"bodies.sweep", "body_key"},
 }
 
 
@@ -102,17 +115,17 @@ def test_no_wildcard_actions_or_resources(template):
             continue
         for target, action in _granted(resource):
             assert "*" not in action, f"{logical_id}: {action}"
-            assert target != json.dumps("*") and not target.endswith('*"}') or target == DICOM_OBJECTS, \
-                f"{logical_id}: {target}"  # objects under the one bucket: S3 object ARNs need the /*
+            objects = target in (DICOM_OBJECTS, BODY_OBJECTS)  # objects under one bucket: S3 object ARNs need the /*
+            assert target != json.dumps("*") and not target.endswith('*"}') or objects, f"{logical_id}: {target}"
 
 
 def test_readers_cannot_write_ingest_cannot_delete_objects_publisher_only_puts_events(template):
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     for reader in ("ReadFunction", "VreadFunction", "HistoryFunction", "TypeHistoryFunction", "SearchFunction"):
         assert not {a for _, a in _granted(template.resources[reader])} & writes, reader
-    ingest = {a for _, a in _granted(template.resources["IngestFunction"])}
-    assert not {a for a in ingest if a.startswith("s3:") and a != "s3:GetObject"}
-    assert "dynamodb:UpdateItem" not in ingest
+    ingest = _granted(template.resources["IngestFunction"])
+    assert {a for r, a in ingest if r == DICOM_OBJECTS} == {"s3:GetObject"}  # DICOM objects: read only
+    assert "dynamodb:UpdateItem" not in {a for _, a in ingest}
     assert _granted(template.resources["PublisherFunction"]) == {(CHANGE_BUS, "events:PutEvents")}
 
 
@@ -123,3 +136,6 @@ def test_the_action_table_covers_every_client_call_the_layer_makes():
         "get_item", "query", "batch_get_item", "transact_write_items", "batch_write_item"}
     assert set(re.findall(r"self\._client\.(\w+)\(", (LAYER / "changes/publishers.py").read_text())) == {"put_events"}
     assert set(re.findall(r"\bs3\.(\w+)\(", (LAYER / "dicom/header.py").read_text())) == {"get_object"}
+    bodies = (LAYER / "store/bodies.py").read_text()
+    assert set(re.findall(r"(?:self\._client\(\)|client)\.(\w+)\(", bodies)) == {
+        "put_object", "get_object", "delete_object", "get_paginator"}  # get_paginator: list_objects_v2

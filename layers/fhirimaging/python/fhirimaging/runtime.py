@@ -1,4 +1,4 @@
-"""Process-wide wiring, built once per cold start: settings, the DynamoDB client, the service.
+"""Process-wide wiring, built once per cold start: settings, the store and its clients, the service.
 
 Tests and the local stack swap in their own with `override`.
 """
@@ -8,6 +8,7 @@ from fhirimaging.settings import Settings
 
 _settings: Settings | None = None
 _service = None
+_store = None
 _s3 = None
 
 
@@ -22,20 +23,38 @@ def service():
     """The ImagingStudyService over DynamoDB (imports boto3 only when first needed)."""
     global _service
     if _service is None:
+        from fhirimaging.service import ImagingStudyService
+
+        config = settings()
+        _service = ImagingStudyService(store(), config.cursor_secret, config.default_page_size,
+                                       config.max_page_size)
+    return _service
+
+
+def store():
+    """The DynamoDB store (with the body bucket when configured), made once."""
+    global _store
+    if _store is None:
         import boto3
 
-        from fhirimaging.service import ImagingStudyService
         from fhirimaging.store.dynamodb import DynamoDbStore
 
         config = settings()
         client = boto3.client("dynamodb", endpoint_url=config.dynamodb_endpoint_url)
-        _service = ImagingStudyService(DynamoDbStore(client, config.table_name), config.cursor_secret,
-                                       config.default_page_size, config.max_page_size)
-    return _service
+        _store = DynamoDbStore(client, config.table_name, body_bucket())
+    return _store
+
+
+def body_bucket():
+    """Where bodies too large for an item go (None when BODY_BUCKET is unset); its S3 client is made on first use."""
+    from fhirimaging.store.bodies import BodyBucket
+
+    name = settings().body_bucket
+    return BodyBucket(s3, name) if name else None
 
 
 def s3():
-    """The S3 client (the ingest function reads DICOM headers with it), made once."""
+    """The S3 client (DICOM headers, large bodies), made once, on first use."""
     global _s3
     if _s3 is None:
         import boto3
@@ -46,5 +65,5 @@ def s3():
 
 def override(settings_value: Settings | None = None, service_value=None, s3_value=None) -> None:
     """Use these instead of building from the environment (None resets to build on next use)."""
-    global _settings, _service, _s3
-    _settings, _service, _s3 = settings_value, service_value, s3_value
+    global _settings, _service, _store, _s3
+    _settings, _service, _store, _s3 = settings_value, service_value, None, s3_value

@@ -17,6 +17,8 @@ class Settings:
     dynamodb_endpoint_url: str | None = None
     # Likewise for S3 (the DICOM bucket the ingest function reads).
     s3_endpoint_url: str | None = None
+    # The bucket that holds bodies too large for a DynamoDB item (store/bodies.py); unset: such a body is 413.
+    body_bucket: str | None = None
     # Overrides the base URL derived from the request (e.g. a custom domain in front of the API).
     base_url: str | None = None
     # Lambda's synchronous payload limit is 6 MB; leave room for the event envelope.
@@ -46,6 +48,7 @@ class Settings:
                 cursor_secret=env["CURSOR_SECRET"].encode(),
                 dynamodb_endpoint_url=env.get("DYNAMODB_ENDPOINT_URL") or None,
                 s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+                body_bucket=env.get("BODY_BUCKET") or None,
                 base_url=(env.get("BASE_URL") or "").rstrip("/") or None,
                 max_body_bytes=int(env.get("MAX_BODY_BYTES", cls.max_body_bytes)),
                 default_page_size=int(env.get("DEFAULT_PAGE_SIZE", cls.default_page_size)),

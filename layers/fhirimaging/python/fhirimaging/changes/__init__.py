@@ -73,10 +73,11 @@ def change_from_record(record: dict[str, Any]) -> Change | None:
     version = int(new["version"]["N"])
     if old and "version" in old and int(old["version"]["N"]) >= version:
         return None  # the item changed without a new version (not something the store does)
-    body = _binary(new["body"]["B"]) if "body" in new else None
+    # A body kept in S3 leaves its head (all but `series`) in the item; the Study UID is in the head.
+    body = _binary(new["body"]["B"]) if "body" in new else _binary(new["head"]["B"]) if "head" in new else None
     if body is None:
         detail_type = DELETED
-    elif new["method"]["S"] == "POST" or not old or "body" not in old:
+    elif new["method"]["S"] == "POST" or not old or not ({"body", "head"} & set(old)):
         detail_type = CREATED  # a create, an update that creates, or the first version after a deletion
     else:
         detail_type = UPDATED

@@ -117,8 +117,10 @@ def history_bundle(value: HistoryResult, http: HttpRequest) -> str:
         "id": str(uuid.uuid4()),
         "meta": {"lastUpdated": fhirtime.format_instant(fhirtime.now())},
         "type": "history",
-        "link": links,
     }
+    if value.warnings:  # R5 Bundle.issues: about how the Bundle was put together
+        head["issues"] = json.loads(operation_outcome(value.warnings))
+    head["link"] = links
     entries = ",".join(_history_entry(v, resource_url) for v in value.versions)
     return json.dumps(head)[:-1] + (f',"entry":[{entries}]}}' if entries else "}")
 
@@ -166,7 +168,7 @@ def search_bundle(value: SearchResult, http: HttpRequest) -> str:
         envelope = json.dumps({"fullUrl": f"{resource_url}/{version.id}", "search": {"mode": "match"}})
         entries.append(f'{envelope[:-1]},"resource":{body}}}')
     if value.warnings:
-        outcome = operation_outcome([Issue("not-supported", w, severity="warning") for w in value.warnings])
+        outcome = operation_outcome(value.warnings)
         entries.append(f'{{"resource":{outcome},"search":{{"mode":"outcome"}}}}')
     return json.dumps(head)[:-1] + (f',"entry":[{",".join(entries)}]}}' if entries else "}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -52,6 +52,15 @@ class Page:
     resources: list[dict]
     position: dict | None  # where the next page resumes ({"k": sort key} or {"o": offset}); None at the end
     complete: bool  # the stream was exhausted within this request (so len(matches) is the total)
+    shrunk: bool = False  # ended before `count` matches because the next would exceed the byte budget
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many characters of JSON a page's resources may take, and how one match is measured."""
+
+    limit: int
+    size: Callable[[StoredVersion, dict], int]
 
 
 def plan(query: SearchQuery) -> Plan:
@@ -119,12 +128,15 @@ def _value_bounds(v: DateValue) -> tuple[str | None, str | None]:
     return None, None  # ne, ap
 
 
-def run(store: Store, query: SearchQuery, the_plan: Plan, count: int, position: dict) -> Page:
+def run(store: Store, query: SearchQuery, the_plan: Plan, count: int, position: dict,
+        budget: Budget | None = None) -> Page:
+    """A page of at most `count` matches; with a budget, fewer when their JSON would exceed it (never none)."""
     if the_plan.ids is not None:
-        return _page(store, query, _direct(the_plan.ids, position.get("k")), count, position.get("k"), the_plan)
+        keys = _direct(the_plan.ids, position.get("k"))
+        return _page(store, query, keys, count, position.get("k"), the_plan, budget)
     descending = bool(query.sort) and query.sort[0][1]
     if query.sort and (NATURAL_SORTS.get(query.sort[0][0]) != the_plan.key or len(query.sort) > 1):
-        return _sorted_in_memory(store, query, the_plan, count, int(position.get("o", 0)))
+        return _sorted_in_memory(store, query, the_plan, count, int(position.get("o", 0)), budget)
     after = position.get("k")
     if descending and the_plan.key == "started":
         streams = [_undated_last(store, term, the_plan, after) for term in the_plan.terms]
@@ -132,7 +144,7 @@ def run(store: Store, query: SearchQuery, the_plan: Plan, count: int, position: 
     else:
         streams = [store.index_range(term, the_plan.low, the_plan.high, descending, after) for term in the_plan.terms]
         merged = heapq.merge(*streams, reverse=descending)
-    return _page(store, query, _dedupe(merged), count, after, the_plan)
+    return _page(store, query, _dedupe(merged), count, after, the_plan, budget)
 
 
 def _undated_last(store: Store, term: str, the_plan: Plan, after: str | None) -> Iterator[str]:
@@ -189,10 +201,11 @@ def _expected_key(resource: dict, current: StoredVersion, key: str) -> str:
 
 
 def _page(store: Store, query: SearchQuery, keys: Iterator[str], count: int, after: str | None,
-          the_plan: Plan) -> Page:
+          the_plan: Plan, budget: Budget | None) -> Page:
     matches: list[StoredVersion] = []
     resources: list[dict] = []
     examined = 0
+    used = 0
     last_examined = after
     for key, current in _candidates(store, keys, max(count, 1) + 1 if count < 50 else 100):
         examined += 1
@@ -200,6 +213,10 @@ def _page(store: Store, query: SearchQuery, keys: Iterator[str], count: int, aft
         if resource is not None:
             if len(matches) == count:
                 return Page(matches, resources, {"k": _resume_key(matches, resources, the_plan) or after}, False)
+            size = budget.size(current, resource) if budget else 0
+            if matches and budget and used + size > budget.limit:
+                return Page(matches, resources, {"k": _resume_key(matches, resources, the_plan)}, False, True)
+            used += size
             matches.append(current)
             resources.append(resource)
         last_examined = key
@@ -216,7 +233,8 @@ def _resume_key(matches: list[StoredVersion], resources: list[dict], the_plan: P
     return _expected_key(resources[-1], matches[-1], the_plan.key)
 
 
-def _sorted_in_memory(store: Store, query: SearchQuery, the_plan: Plan, count: int, offset: int) -> Page:
+def _sorted_in_memory(store: Store, query: SearchQuery, the_plan: Plan, count: int, offset: int,
+                      budget: Budget | None) -> Page:
     """Sorts the index cannot serve: gather every match (bounded), sort, and page by offset."""
     streams = [store.index_range(term, the_plan.low, the_plan.high, False, None) for term in the_plan.terms]
     everything: list[tuple[tuple, StoredVersion, dict]] = []
@@ -229,9 +247,17 @@ def _sorted_in_memory(store: Store, query: SearchQuery, the_plan: Plan, count: i
                                 f"{','.join(c for c, _ in query.sort)}; narrow the search or sort by started")
     everything.sort(key=lambda t: t[0])
     page = everything[offset:offset + count]
-    more = len(everything) > offset + count
-    return Page([t[1] for t in page], [t[2] for t in page], {"o": offset + count} if more else None,
-                not more and offset == 0)
+    shrunk = False
+    if budget:
+        used = 0
+        for n, (_, version, resource) in enumerate(page):
+            used += budget.size(version, resource)
+            if n and used > budget.limit:
+                page, shrunk = page[:n], True
+                break
+    more = len(everything) > offset + len(page)
+    return Page([t[1] for t in page], [t[2] for t in page], {"o": offset + len(page)} if more else None,
+                not more and offset == 0, shrunk)
 
 
 def _sort_tuple(resource: dict, query: SearchQuery) -> tuple:

@@ -31,6 +31,7 @@ from fhirimaging.errors import (
 from fhirimaging.search import index, plan
 from fhirimaging.search.match import matches_all
 from fhirimaging.search.query import SearchQuery
+from fhirimaging.search.subset import needs_subset, subset
 from fhirimaging.service.conditional import ConditionalTargets, require_criteria
 from fhirimaging.service.patching import patched, read_patch
 from fhirimaging.service.requests import (
@@ -54,6 +55,9 @@ _VERSION_ID = re.compile(r"[1-9][0-9]{0,9}")
 # to a 100 ms cap (under 4 s of waiting in all, well inside the functions' timeout). 8 attempts without
 # back-off lost to 8 concurrent writers (409); with back-off a write took up to ~17, so 40 leaves room.
 _WRITE_RETRIES = 40
+# A Bundle's resources stay under this many characters: Lambda's response payload is limited to 6 MB and
+# carries the Bundle as an escaped JSON string. A page that would exceed it comes back shorter, and says so.
+PAGE_JSON_BUDGET = 5_000_000
 # Type-level _at may walk many superseded versions; bound the work of one page.
 _AT_SCAN_BUDGET = 2000
 
@@ -269,12 +273,17 @@ class ImagingStudyService(ConditionalTargets):
             versions, more = self._instance_history(request.id, position.get("v"), count, since, at)
         else:
             versions, more = self._type_history(position.get("k"), count, since, at)
+        issues = []
+        kept = _within_budget(versions, lambda v: _escaped_size(v.body or ""))
+        if len(kept) < len(versions):
+            versions, more = kept, True
+            issues.append(_shrunk(len(kept), count))
         next_cursor = None
         if more and versions:
             last = versions[-1]
             next_position = {"v": last.version} if request.id is not None else {"k": history_sort_key(last)}
             next_cursor = cursor.sign(self._secret, scope, next_position)
-        return HistoryResult(versions, count, next_cursor, request.id)
+        return HistoryResult(versions, count, next_cursor, request.id, issues)
 
     def _instance_history(self, resource_id, before, count, since, at):
         found: list[StoredVersion] = []
@@ -337,8 +346,9 @@ class ImagingStudyService(ConditionalTargets):
         position = cursor.verify(self._secret, scope, query.cursor) if query.cursor else {}
         the_plan = plan.plan(query)
         wants_entries = query.summary != "count" and count > 0
+        budget = plan.Budget(PAGE_JSON_BUDGET, _measure(query))
         try:
-            page = plan.run(self._store, query, the_plan, count if wants_entries else 0, position)
+            page = plan.run(self._store, query, the_plan, count if wants_entries else 0, position, budget)
             total = None
             if page.complete and not position:
                 total = len(page.matches)
@@ -347,11 +357,15 @@ class ImagingStudyService(ConditionalTargets):
                 total = len(everything.matches) if everything.complete else None
         except plan.TooCostly as e:
             raise TooCostly(str(e)) from e
-        warnings = [f"{name}={value} is not supported: this server holds only ImagingStudy resources"
-                    for name, value in query.includes]
-        warnings += [f"the parameter {name} is not supported and was ignored" for name in query.ignored]
+        unsupported = [f"{name}={value} is not supported: this server holds only ImagingStudy resources"
+                       for name, value in query.includes]
+        unsupported += [f"the parameter {name} is not supported and was ignored" for name in query.ignored]
         if total is None and (query.total == "accurate" or not wants_entries):
-            warnings.append(f"the total is not given: counting would read more than {plan.CANDIDATE_BUDGET} studies")
+            unsupported.append(f"the total is not given: counting would read more than {plan.CANDIDATE_BUDGET} "
+                               "studies")
+        warnings = [Issue("not-supported", text, severity="warning") for text in unsupported]
+        if page.shrunk:
+            warnings.append(_shrunk(len(page.matches), count))
         next_cursor = cursor.sign(self._secret, scope, page.position) if page.position and wants_entries else None
         return SearchResult(
             matches=page.matches if wants_entries else [], resources=page.resources if wants_entries else [],
@@ -393,6 +407,32 @@ class ImagingStudyService(ConditionalTargets):
             self._store.put_version(new, expected, index_change, claim)
         except ItemTooLarge as e:
             raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
+
+
+def _escaped_size(text: str) -> int:
+    """Characters of `text` inside a JSON string: quotes and backslashes are escaped."""
+    return len(text) + text.count('"') + text.count("\\")
+
+
+def _measure(query: SearchQuery) -> Callable[[StoredVersion, dict], int]:
+    if needs_subset(query.summary, query.elements):
+        return lambda v, resource: _escaped_size(jsontext.dumps(subset(resource, query.summary, query.elements)))
+    return lambda v, resource: _escaped_size(v.body or "")
+
+
+def _within_budget(versions: list[StoredVersion], size: Callable[[StoredVersion], int]) -> list[StoredVersion]:
+    """The longest prefix (at least one) whose sizes stay within PAGE_JSON_BUDGET."""
+    used = 0
+    for n, v in enumerate(versions):
+        used += size(v)
+        if n and used > PAGE_JSON_BUDGET:
+            return versions[:n]
+    return versions
+
+
+def _shrunk(kept: int, count: int) -> Issue:
+    return Issue("too-costly", f"this page holds {kept} of up to {count} entries: more would exceed the 6 MB "
+                 "response limit; the next link continues", severity="warning")
 
 
 def _back_off(attempt: int) -> None:

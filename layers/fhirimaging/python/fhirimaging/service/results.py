@@ -1,8 +1,9 @@
 """What the service returns; fhirimaging.http.render turns each into a response."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from fhirimaging.errors import Issue
 from fhirimaging.store import StoredVersion
 
 
@@ -23,6 +24,7 @@ class HistoryResult:
     count: int
     next_cursor: str | None
     resource_id: str | None  # None for type history
+    warnings: list[Issue] = field(default_factory=list)  # for Bundle.issues
 
 
 @dataclass(frozen=True)
@@ -35,4 +37,4 @@ class SearchResult:
     compartment: str | None
     summary: str | None
     elements: tuple[str, ...]
-    warnings: list[str]  # for an OperationOutcome entry (search.mode = outcome)
+    warnings: list[Issue]  # for an OperationOutcome entry (search.mode = outcome)

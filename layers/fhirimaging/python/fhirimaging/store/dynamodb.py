@@ -1,11 +1,13 @@
 """DynamoDB adapter of the Store port. botocore errors become domain errors here and nowhere else.
 
 Each write is ONE TransactWriteItems: the new immutable version item (must not exist) and the
-`current` item (must hold the expected version). Bodies are zlib-compressed JSON text.
+`current` item (must hold the expected version). Bodies are zlib-compressed JSON text, kept in both items,
+or, when larger than INLINE_BODY_LIMIT, in S3 (store/bodies.py) with the key and hash in both items.
 """
 from __future__ import annotations
 
 import heapq
+import json
 import zlib
 from dataclasses import dataclass
 from itertools import islice
@@ -24,8 +26,11 @@ from fhirimaging.store.base import (
     WriteKind,
     history_sort_key,
 )
+from fhirimaging.store.bodies import BodyBucket, BodyRef
 
-# 400 KB per item, less room for keys and attributes.
+# A compressed body up to this size stays in the items (400 KB each, less keys and attributes); a larger
+# one goes to S3. Without a body bucket, up to MAX_COMPRESSED_BODY is stored and more is refused.
+INLINE_BODY_LIMIT = 350_000
 MAX_COMPRESSED_BODY = 380_000
 # TransactWriteItems takes 100 actions; two are the version and the current item.
 MAX_TRANSACTION_ACTIONS = 100
@@ -34,9 +39,10 @@ _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", 
 
 
 class DynamoDbStore:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table_name: str, bodies: BodyBucket | None = None) -> None:
         self._client = client
         self._table = table_name
+        self._bodies = bodies
 
     # reads
 
@@ -53,7 +59,17 @@ class DynamoDbStore:
                 Key={"pk": {"S": keys.resource_pk(resource_id)}, "sk": {"S": sk}},
                 ConsistentRead=True,
             ).get("Item")
-        return _from_item(resource_id, item) if item else None
+        return self._versions([(resource_id, item)])[0] if item else None
+
+    def body_key(self, resource_id: str, version: int) -> str | None:
+        """The S3 key a version item names for its body (None: inline, or no such version); see bodies.sweep."""
+        with _translated():
+            item = self._client.get_item(
+                TableName=self._table,
+                Key={"pk": {"S": keys.resource_pk(resource_id)}, "sk": {"S": keys.version_sk(version)}},
+                ProjectionExpression="bodyRef", ConsistentRead=True,
+            ).get("Item")
+        return item["bodyRef"]["S"] if item and "bodyRef" in item else None
 
     def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
         upper = keys.version_sk(before_version) if before_version else keys.VERSION_PREFIX + "~"
@@ -70,7 +86,7 @@ class DynamoDbStore:
                 ConsistentRead=True,
                 Limit=limit + 1,
             )
-        versions = [_from_item(resource_id, item) for item in response["Items"]]
+        versions = self._versions([(resource_id, item) for item in response["Items"]])
         versions = [v for v in versions if before_version is None or v.version < before_version]
         return HistoryPage(versions[:limit], len(versions) > limit)
 
@@ -152,16 +168,37 @@ class DynamoDbStore:
             while request:
                 with _translated():
                     response = self._client.batch_get_item(RequestItems=request)
-                found += [_from_item(item["pk"]["S"].split("#", 1)[1], item)
-                          for item in response["Responses"].get(self._table, [])]
+                found += self._versions([(item["pk"]["S"].split("#", 1)[1], item)
+                                         for item in response["Responses"].get(self._table, [])])
                 request = response.get("UnprocessedKeys") or {}
         return found
+
+    def _versions(self, items: list[tuple[str, dict[str, Any]]]) -> list[StoredVersion]:
+        """Items -> versions, with the bodies kept in S3 fetched."""
+        refs = [_body_ref(item) for _, item in items]
+        wanted = [ref for ref in refs if ref is not None]
+        if not wanted:
+            bodies: list[bytes | None] = [None] * len(items)
+        else:
+            assert self._bodies is not None, "an item names a body in S3 but the store has no body bucket"
+            it = iter(self._bodies.get_all(wanted))
+            bodies = [next(it) if ref is not None else None for ref in refs]
+        return [_from_item(resource_id, item, body) for (resource_id, item), body in zip(items, bodies)]
 
     # writes
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
-        items = version_items(new, index)
+        compressed = _compressed(new)
+        ref = None
+        if compressed is not None and len(compressed) > INLINE_BODY_LIMIT and self._bodies is not None:
+            ref = self._bodies.put(new.id, new.version, compressed)
+            body = _offloaded(new, ref)
+        else:
+            if compressed is not None and len(compressed) > MAX_COMPRESSED_BODY:
+                raise ItemTooLarge(f"{len(new.body or '')} characters of JSON compress to {len(compressed)} bytes")
+            body = {"body": {"B": compressed}} if compressed is not None else {}
+        items = version_items(new, index, body)
         if expected_version is None:
             current_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
@@ -182,6 +219,10 @@ class DynamoDbStore:
                 *index_writes[:room],
             ])
         except ClientError as e:
+            # DynamoDB answered: nothing was written, so the body object belongs to no item. (On any other
+            # failure, e.g. a lost connection, the write may have landed; bodies.sweep decides later.)
+            if ref is not None:
+                self._discard(ref)
             error = e.response.get("Error", {}).get("Code")
             if error == "TransactionCanceledException":
                 cancellations = e.response.get("CancellationReasons", [])
@@ -195,6 +236,12 @@ class DynamoDbStore:
         # A large study's index change does not fit the transaction; the rest follows in batches.
         # Until it lands a search may miss the study, never return a wrong one (results are verified).
         self._batch_write(index_writes[room:])
+
+    def _discard(self, ref: BodyRef) -> None:
+        try:
+            self._bodies.delete(ref.key)
+        except ClientError:
+            pass  # left for bodies.sweep
 
     def _guard_write(self, resource_id: str, guard: GuardClaim) -> dict[str, Any]:
         holders = {":self": {"S": resource_id}, ":stale": {"S": guard.replaces or resource_id}}
@@ -226,11 +273,16 @@ class VersionItems:
     index_deletes: list[dict[str, Any]]  # the keys of the term items it removes
 
 
-def version_items(new: StoredVersion, index: IndexChange | None = None) -> VersionItems:
+def version_items(new: StoredVersion, index: IndexChange | None = None,
+                  body: dict[str, Any] | None = None) -> VersionItems:
     """Items for a new version and its index change; public so that tools seeding a table (bench/) write
-    exactly what the store would."""
+    exactly what the store would. `body`: the body's attributes (default: the compressed body inline)."""
     index = index or IndexChange()
-    attributes = _to_attributes(new)
+    if body is None:
+        compressed = _compressed(new)
+        body = {"body": {"B": compressed}} if compressed is not None else {}
+    attributes = {"version": {"N": str(new.version)}, "lastUpdated": {"S": new.last_updated},
+                  "method": {"S": new.kind.value}, **body}
     pk = {"S": keys.resource_pk(new.id)}
     return VersionItems(
         version={"pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
@@ -243,28 +295,30 @@ def version_items(new: StoredVersion, index: IndexChange | None = None) -> Versi
     )
 
 
-def _to_attributes(v: StoredVersion) -> dict[str, Any]:
-    attributes: dict[str, Any] = {
-        "version": {"N": str(v.version)},
-        "lastUpdated": {"S": v.last_updated},
-        "method": {"S": v.kind.value},
-    }
-    if v.body is not None:
-        compressed = zlib.compress(v.body.encode(), 6)
-        if len(compressed) > MAX_COMPRESSED_BODY:
-            raise ItemTooLarge(f"{len(v.body)} characters of JSON compress to {len(compressed)} bytes")
-        attributes["body"] = {"B": compressed}
-    return attributes
+def _compressed(v: StoredVersion) -> bytes | None:
+    return zlib.compress(v.body.encode(), 6) if v.body is not None else None
 
 
-def _from_item(resource_id: str, item: dict[str, Any]) -> StoredVersion:
-    body = item.get("body")
+def _offloaded(v: StoredVersion, ref: BodyRef) -> dict[str, Any]:
+    """A body kept in S3: its key and hash, and its head (everything but `series`) for readers of the
+    table's stream, which have no access to the bucket (changes/: the Study Instance UID)."""
+    head = {k: value for k, value in json.loads(v.body or "{}").items() if k != "series"}
+    return {"bodyRef": {"S": ref.key}, "bodyHash": {"S": ref.sha256},
+            "head": {"B": zlib.compress(json.dumps(head, separators=(",", ":")).encode(), 6)}}
+
+
+def _body_ref(item: dict[str, Any]) -> BodyRef | None:
+    return BodyRef(item["bodyRef"]["S"], item["bodyHash"]["S"]) if "bodyRef" in item else None
+
+
+def _from_item(resource_id: str, item: dict[str, Any], offloaded: bytes | None = None) -> StoredVersion:
+    body = offloaded if offloaded is not None else item["body"]["B"] if "body" in item else None
     return StoredVersion(
         id=resource_id,
         version=int(item["version"]["N"]),
         last_updated=item["lastUpdated"]["S"],
         kind=WriteKind(item["method"]["S"]),
-        body=zlib.decompress(body["B"]).decode() if body else None,
+        body=zlib.decompress(body).decode() if body is not None else None,
     )
 
 
