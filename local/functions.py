@@ -127,8 +127,8 @@ def local_refs(template: Template, table_name: str, region: str = LOCAL_REGION) 
         f"{template.table_id}.Arn": f"arn:aws:dynamodb:{region}:{LOCAL_ACCOUNT_ID}:table/{table_name}",
     }
     for name, parameter in template.parameters.items():
-        if isinstance(parameter, dict) and "Default" in parameter:
-            refs[name] = str(parameter["Default"])
+        if isinstance(parameter, dict):  # a parameter a deploy must set (JwtIssuer) is unset locally
+            refs[name] = str(parameter.get("Default", ""))
     for name, resource in template.resources.items():
         kind = (resource or {}).get("Type")
         if kind == "AWS::Events::EventBus":

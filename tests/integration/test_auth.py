@@ -214,6 +214,21 @@ def test_metadata_is_public_and_states_smart(client):
     assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
 
 
+def test_smart_configuration_is_public_and_names_the_issuer(client, issuer):
+    # GIVEN a stack with AUTH=on; WHEN a client without a token discovers its SMART configuration
+    response = client.get(".well-known/smart-configuration")
+    # THEN it is public plain JSON naming the development issuer the stack verifies tokens against
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    document = response.json()
+    assert document["issuer"] == issuer.issuer and "resourceType" not in document
+    assert "patient/ImagingStudy.rs" in document["scopes_supported"]
+    # while other methods are not public, and with a token are 405 like any unserved method
+    _unauthorized(client.post(".well-known/smart-configuration"))
+    refused = call(client, issuer.mint("system/ImagingStudy.cruds"), "DELETE", ".well-known/smart-configuration")
+    assert refused.status_code == 405 and refused.headers["Allow"] == "GET"
+    assert refused.json()["resourceType"] == "OperationOutcome"
+
+
 def _unauthorized(response):
     assert response.status_code == 401
     assert response.json() == {"message": "Unauthorized"}  # API Gateway's own answer
