@@ -207,6 +207,89 @@ def test_scope_matrix(client, issuer, admin, interaction, scope, context):
             assert b.json()["status"] == "available"
 
 
+# Another patient's deleted study: the same answer as for an id that never existed (never 410).
+HIDDEN = {
+    "read": ("GET", "ImagingStudy/{id}", {}),
+    "read-if-none-match": ("GET", "ImagingStudy/{id}", {"headers": {"If-None-Match": 'W/"1"'}}),
+    "vread-of-content": ("GET", "ImagingStudy/{id}/_history/1", {}),
+    "vread-of-the-deletion": ("GET", "ImagingStudy/{id}/_history/2", {}),
+    "vread-of-no-version-id": ("GET", "ImagingStudy/{id}/_history/x", {}),
+    "history": ("GET", "ImagingStudy/{id}/_history", {}),
+    "history-page-of-the-deletion": ("GET", "ImagingStudy/{id}/_history", {"params": {"_count": "1"}}),
+    "history-since-the-deletion": ("GET", "ImagingStudy/{id}/_history", {"params": {"_since": "2100-01-01"}}),
+    "patch": ("PATCH", "ImagingStudy/{id}", {"headers": {"Content-Type": "application/json-patch+json"},
+                                             "data": '[{"op": "replace", "path": "/status", "value": "cancelled"}]'}),
+    "delete": ("DELETE", "ImagingStudy/{id}", {}),
+    "conditional-patch": ("PATCH", "ImagingStudy", {
+        "params": {"identifier": f"{SYSTEM}|{{ident}}"}, "headers": {"Content-Type": "application/json-patch+json"},
+        "data": '[{"op": "replace", "path": "/status", "value": "cancelled"}]'}),
+    "conditional-delete": ("DELETE", "ImagingStudy", {"params": {"identifier": f"{SYSTEM}|{{ident}}"}}),
+    "search-by-id": ("GET", "ImagingStudy", {"params": {"_id": "{id}"}}),
+}
+
+
+def _fill(value, **names):
+    if isinstance(value, dict):
+        return {k: _fill(v, **names) for k, v in value.items()}
+    if isinstance(value, str):
+        for name, filled in names.items():
+            value = value.replace(f"{{{name}}}", filled)
+    return value
+
+
+def _answer(response, study_id):
+    """Status, the headers a client could tell apart, and the body with ids and volatile fields masked."""
+    text = response.text.replace(study_id, "<id>")
+    body = json.loads(text) if text else None
+    if isinstance(body, dict) and body.get("resourceType") == "Bundle":
+        body = {k: v for k, v in body.items() if k not in ("id", "meta", "link")}
+    headers = {k: response.headers.get(k) for k in ("Content-Type", "ETag", "Last-Modified", "Location")}
+    return response.status_code, headers, body
+
+
+@pytest.mark.parametrize("case", HIDDEN)
+def test_another_patients_deleted_study_answers_exactly_as_an_id_that_never_existed(client, issuer, admin, case):
+    # GIVEN another patient's study, deleted, and a token for patient `own`
+    world = World(client, admin)
+    assert call(client, admin, "DELETE", f"ImagingStudy/{world.b}").status_code == 204
+    token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
+    method, path, kwargs = HIDDEN[case]
+    ghost, ghost_ident = str(uuid.uuid4()), uuid.uuid4().hex
+
+    # WHEN the patient asks about it, and about an id (and identifier) that never existed
+    hidden = call(client, token, method, path.format(id=world.b), **_fill(kwargs, id=world.b, ident=world.b_ident))
+    never = call(client, token, method, path.format(id=ghost), **_fill(kwargs, id=ghost, ident=ghost_ident))
+
+    # THEN both answers are the same (404 OperationOutcome for reads, never 410), and nothing changed
+    assert _answer(hidden, world.b) == _answer(never, ghost), hidden.text
+    assert hidden.status_code != 410 and world.secret not in hidden.text
+    history = call(client, admin, "GET", f"ImagingStudy/{world.b}/_history").json()
+    assert [e["response"]["status"] for e in history["entry"]] == ["204 No Content", "201 Created"]
+
+
+def test_an_update_may_not_revive_another_patients_deleted_study(client, issuer, admin):
+    world = World(client, admin)
+    assert call(client, admin, "DELETE", f"ImagingStudy/{world.b}").status_code == 204
+    token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
+    response = call(client, token, "PUT", f"ImagingStudy/{world.b}", headers=FHIR_JSON,
+                    data=json.dumps({**study(world.own), "id": world.b}))
+    assert response.status_code == 403 and response.json()["issue"][0]["code"] == "forbidden"
+    assert call(client, admin, "GET", f"ImagingStudy/{world.b}").status_code == 410  # still deleted, not revived
+
+
+def test_the_patients_own_deleted_study_still_answers_410(client, issuer, admin):
+    world = World(client, admin)
+    assert call(client, admin, "DELETE", f"ImagingStudy/{world.a}").status_code == 204
+    token = issuer.mint("patient/ImagingStudy.rs", patient=world.own)
+    for path in (f"ImagingStudy/{world.a}", f"ImagingStudy/{world.a}/_history/2"):
+        gone = call(client, token, "GET", path)
+        assert gone.status_code == 410 and gone.json()["resourceType"] == "OperationOutcome"
+    assert call(client, token, "GET", f"ImagingStudy/{world.a}/_history/1").json()["subject"]["reference"] \
+        == f"Patient/{world.own}"
+    history = call(client, token, "GET", f"ImagingStudy/{world.a}/_history")
+    assert history.status_code == 200 and len(history.json()["entry"]) == 2
+
+
 def test_metadata_is_public_and_states_smart(client):
     response = client.get("metadata")
     assert response.status_code == 200

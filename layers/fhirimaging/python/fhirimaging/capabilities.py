@@ -86,7 +86,8 @@ def _security(settings: Settings) -> dict[str, Any]:
             "read, vread and history need r; search needs s; create c; update u (and c when it creates); "
             "patch u; delete d; conditional create, update, patch and delete also need s (conditional update c too). "
             "Patient scopes use the token's patient claim: searches are narrowed to that patient's studies, "
-            "another patient's study reads as not found, writes for another patient are forbidden (403), and "
+            "another patient's study reads as not found (404 even once deleted, as for an unknown id), writes for "
+            "another patient are forbidden (403), and "
             "type history is forbidden."
         ),
     }
