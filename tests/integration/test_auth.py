@@ -13,11 +13,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 from local.auth import DevIssuer
 from tests.integration.conftest import FhirHttp
@@ -288,6 +291,75 @@ def test_the_patients_own_deleted_study_still_answers_410(client, issuer, admin)
         == f"Patient/{world.own}"
     history = call(client, token, "GET", f"ImagingStudy/{world.a}/_history")
     assert history.status_code == 200 and len(history.json()["entry"]) == 2
+
+
+# Conditional create under a patient scope: identifier-keyed, so race-free through the identifier's guard.
+
+def _with_identifier(client, admin, ident):
+    bundle = call(client, admin, "GET", "ImagingStudy", params={"identifier": f"{SYSTEM}|{ident}"}).json()
+    return [e["resource"] for e in bundle.get("entry", []) if e["search"]["mode"] == "match"]
+
+
+def test_16_concurrent_patient_scoped_conditional_creates_make_exactly_one_study(client, issuer, admin):
+    # GIVEN 16 clients of one patient, each conditionally creating the same new identifier at the same moment
+    patient, ident = f"race-{uuid.uuid4().hex[:12]}", uuid.uuid4().hex
+    token = issuer.mint("patient/ImagingStudy.cs", patient=patient)
+    headers = {**FHIR_JSON, "Authorization": f"Bearer {token}", "If-None-Exist": f"identifier={SYSTEM}|{ident}"}
+    barrier = threading.Barrier(16)
+
+    def post(_: int) -> requests.Response:
+        with requests.Session() as session:
+            barrier.wait(timeout=30)
+            return session.post(client.url("ImagingStudy"), data=json.dumps(study(patient, identifier=ident)),
+                                headers=headers, timeout=60)
+
+    with ThreadPoolExecutor(16) as pool:
+        responses = list(pool.map(post, range(16), timeout=120))
+
+    # THEN exactly one study exists: one 201, fifteen 200 answering with that study
+    stored = _with_identifier(client, admin, ident)
+    assert len(stored) == 1 and stored[0]["subject"]["reference"] == f"Patient/{patient}"
+    assert sorted(r.status_code for r in responses) == [200] * 15 + [201], [r.text for r in responses]
+    assert {r.json()["id"] for r in responses} == {stored[0]["id"]}
+    assert all(r.headers["ETag"] == 'W/"1"' for r in responses)
+
+
+def test_patient_scoped_conditional_create_on_another_patients_identifier_is_403_and_creates_nothing(
+        client, issuer, admin):
+    # GIVEN patient `other`'s study B with an identifier; WHEN patient `own` conditionally creates with it
+    world = World(client, admin)
+    token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
+    response = call(client, token, "POST", "ImagingStudy", data=json.dumps(study(world.own, identifier=world.b_ident)),
+                    headers={**FHIR_JSON, "If-None-Exist": f"identifier={SYSTEM}|{world.b_ident}"})
+    # THEN 403: neither B (another patient's) nor a second study with B's identifier
+    assert response.status_code == 403 and response.json()["issue"][0]["code"] == "forbidden"
+    assert world.secret not in response.text and world.b not in response.text and "ETag" not in response.headers
+    assert [s["id"] for s in _with_identifier(client, admin, world.b_ident)] == [world.b]
+
+
+def test_patient_scoped_conditional_create_on_a_deleted_study_of_another_patient_creates_as_if_it_never_existed(
+        client, issuer, admin):
+    world = World(client, admin)
+    assert call(client, admin, "DELETE", f"ImagingStudy/{world.b}").status_code == 204
+    token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
+    response = call(client, token, "POST", "ImagingStudy", data=json.dumps(study(world.own, identifier=world.b_ident)),
+                    headers={**FHIR_JSON, "If-None-Exist": f"identifier={SYSTEM}|{world.b_ident}"})
+    assert response.status_code == 201 and response.json()["id"] != world.b
+    assert response.json()["meta"]["versionId"] == "1"
+    assert [s["id"] for s in _with_identifier(client, admin, world.b_ident)] == [response.json()["id"]]
+
+
+def test_patient_scoped_conditional_create_on_other_criteria_only_looks_among_the_patients_studies(
+        client, issuer, admin):
+    World(client, admin)  # other patients' available studies exist
+    patient = f"new-{uuid.uuid4().hex[:12]}"
+    token = issuer.mint("patient/ImagingStudy.cs", patient=patient)
+    condition = {**FHIR_JSON, "If-None-Exist": "status=available"}
+    first = call(client, token, "POST", "ImagingStudy", data=json.dumps(study(patient)), headers=condition)
+    again = call(client, token, "POST", "ImagingStudy", data=json.dumps(study(patient)), headers=condition)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["subject"]["reference"] == f"Patient/{patient}"
 
 
 def test_metadata_is_public_and_states_smart(client):

@@ -81,8 +81,18 @@ def authorize(interaction: str, http: HttpRequest, event: dict[str, Any],
 
 
 def check_result(interaction: str, result: Any, access: Access | None, http: HttpRequest) -> None:
-    """Under a patient scope, no version of another patient's shows (a study whose subject changed)."""
-    if access is None or access.patient is None or interaction not in _READS:
+    """Under a patient scope, no version of another patient's shows (a study whose subject changed), and a
+    conditional create does not answer with another patient's study."""
+    if access is None or access.patient is None:
+        return
+    if interaction == "create" and result.status == 200 \
+            and not _is_patients(jsontext.loads(result.version.body), access.patient, http.base_url):
+        # The identifier is another patient's study's. Returning it would disclose that study, and creating
+        # a second study with it would split one study (one Study Instance UID) over two patients. The token
+        # lacks the permission this request needs, so 403 as for any write concerning another patient; like
+        # those, it tells only that the identifier is taken, nothing of the study.
+        raise Forbidden("the If-None-Exist identifier belongs to a study of another patient")
+    if interaction not in _READS:
         return
     versions = getattr(result, "versions", None)
     if versions is None:
@@ -107,10 +117,10 @@ def _confine(interaction: str, http: HttpRequest, patient: str, service: Callabl
         _own_body(http, patient)
     if interaction == "create":
         condition = http.header("if-none-exist")
-        if condition is not None:
+        if condition is not None and not _identifier_keyed(http):
             headers = {**http.headers, "if-none-exist": f"{condition}&patient=Patient/{patient}"}
             return dataclasses.replace(http, headers=headers)
-        return http
+        return http  # an identifier names one study across patients: guarded, unnarrowed; check_result confines
     if conditional and interaction == "patch":
         http = _resolve_target(http, criterion, service)
         conditional = False
@@ -133,6 +143,14 @@ def _confine(interaction: str, http: HttpRequest, patient: str, service: Callabl
                             http.base_url):
             raise Forbidden("the patch would move the study away from the token's patient")
     return http
+
+
+def _identifier_keyed(http: HttpRequest) -> bool:
+    """Whether If-None-Exist is exactly identifier=system|value, the query a uniqueness guard makes race-free."""
+    from fhirimaging.http import parse
+    from fhirimaging.service.conditional import guard_key
+
+    return guard_key(parse.create(http).if_none_exist) is not None
 
 
 def _resolve_target(http: HttpRequest, criterion: tuple[str, str], service: Callable[[], Any]) -> HttpRequest:
