@@ -126,9 +126,7 @@ def local_refs(template: Template, table_name: str, region: str = LOCAL_REGION) 
         template.table_id: table_name,
         f"{template.table_id}.Arn": f"arn:aws:dynamodb:{region}:{LOCAL_ACCOUNT_ID}:table/{table_name}",
     }
-    for name, parameter in template.parameters.items():
-        if isinstance(parameter, dict) and "Default" in parameter:
-            refs[name] = str(parameter["Default"])
+    refs.update(template.parameter_values)  # a parameter a deploy must set (JwtIssuer) is "" locally
     for name, resource in template.resources.items():
         kind = (resource or {}).get("Type")
         if kind == "AWS::Events::EventBus":

@@ -117,6 +117,7 @@ class LocalStack:
                 from local.auth import DevIssuer
 
                 self.issuer = DevIssuer.create(f"{self.url}/local/issuer", self._auth_key_file)
+                self._set_environment({"SMART_ISSUER": self.issuer.issuer})  # for .well-known/smart-configuration
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
                 kwargs={"poll_interval": 0.05},

@@ -4,6 +4,8 @@ The local stack must serve exactly what the template deploys, so nothing here is
 code: routes, handlers, environment variables and the table definition all come from the file.
 CloudFormation short tags (`!Ref`, `!Sub`, ...) load as their long form (`{"Ref": ...}`,
 `{"Fn::Sub": ...}`) so the values can be inspected and, where possible, resolved locally.
+Conditions are evaluated with the parameters' defaults (or the values given) and every `Fn::If`
+replaced by its branch, as the AWS::LanguageExtensions transform does before SAM runs.
 """
 
 from __future__ import annotations
@@ -88,11 +90,12 @@ class Function:
 @dataclass(frozen=True)
 class Template:
     path: Path
-    data: dict[str, Any] = field(repr=False)
+    data: dict[str, Any] = field(repr=False)  # with every Fn::If resolved
     functions: tuple[Function, ...]
     globals_environment: dict[str, Any]
     table_id: str
     table_properties: dict[str, Any]
+    parameter_values: dict[str, str] = field(default_factory=dict)  # defaults, overridden by load_template's
 
     @property
     def root(self) -> Path:
@@ -101,10 +104,6 @@ class Template:
     @property
     def resources(self) -> dict[str, Any]:
         return self.data.get("Resources", {})
-
-    @property
-    def parameters(self) -> dict[str, Any]:
-        return self.data.get("Parameters", {}) or {}
 
     @property
     def routes(self) -> list[Route]:
@@ -189,9 +188,81 @@ def _layer_paths(root: Path, resources: dict[str, Any], layers: list[Any]) -> tu
     return tuple(paths)
 
 
-def load_template(path: Path | str | None = None) -> Template:
+_NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
+def parameter_values(data: dict[str, Any], given: dict[str, str] | None = None) -> dict[str, str]:
+    """Every parameter's value: the given one, else its Default, else "" (unset locally, e.g. JwtIssuer)."""
+    values = {name: str((p or {}).get("Default", "")) for name, p in (data.get("Parameters") or {}).items()}
+    parameters = data.get("Parameters") or {}
+    for name, value in (given or {}).items():
+        if name not in parameters:
+            raise TemplateError(f"no parameter {name!r} in the template")
+        allowed = (parameters[name] or {}).get("AllowedValues")
+        if allowed is not None and value not in allowed:
+            raise TemplateError(f"{name}={value!r} is not one of {allowed}")
+    return {**values, **(given or {})}
+
+
+def evaluate_conditions(data: dict[str, Any], parameters: dict[str, str]) -> dict[str, bool]:
+    definitions = data.get("Conditions") or {}
+    results: dict[str, bool] = {}
+
+    def operand(value: Any) -> str:
+        if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in parameters:
+            return parameters[value["Ref"]]
+        if isinstance(value, (str, int, float, bool)):
+            return str(value)
+        raise TemplateError(f"cannot evaluate {value!r} in a condition locally")
+
+    def evaluate(expression: Any) -> bool:
+        if isinstance(expression, dict) and len(expression) == 1:
+            ((fn, arg),) = expression.items()
+            if fn == "Fn::Equals":
+                return operand(arg[0]) == operand(arg[1])
+            if fn == "Fn::Not":
+                return not evaluate(arg[0])
+            if fn == "Fn::And":
+                return all(evaluate(a) for a in arg)
+            if fn == "Fn::Or":
+                return any(evaluate(a) for a in arg)
+            if fn == "Condition":
+                return condition(arg)
+        raise TemplateError(f"cannot evaluate the condition {expression!r} locally")
+
+    def condition(name: str) -> bool:
+        if name not in results:
+            if name not in definitions:
+                raise TemplateError(f"no condition {name!r} in the template")
+            results[name] = evaluate(definitions[name])
+        return results[name]
+
+    return {name: condition(name) for name in definitions}
+
+
+def resolve_conditionals(value: Any, conditions: dict[str, bool]) -> Any:
+    """`Fn::If` replaced by the branch its condition selects; `AWS::NoValue` removes the key or item."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::If"}:
+            name, when_true, when_false = value["Fn::If"]
+            if name not in conditions:
+                raise TemplateError(f"Fn::If names no condition of the template: {name!r}")
+            return resolve_conditionals(when_true if conditions[name] else when_false, conditions)
+        resolved = {k: resolve_conditionals(v, conditions) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v != _NO_VALUE}
+    if isinstance(value, list):
+        return [v for v in (resolve_conditionals(v, conditions) for v in value) if v != _NO_VALUE]
+    return value
+
+
+def load_template(path: Path | str | None = None, parameters: dict[str, str] | None = None) -> Template:
+    """The template as deployed with these parameter values (the defaults unless given)."""
     path = Path(path or DEFAULT_TEMPLATE).resolve()
     data = load_yaml(path)
+    values = parameter_values(data, parameters)
+    conditions = evaluate_conditions(data, values)
+    data = {k: v if k in ("Conditions", "Parameters") else resolve_conditionals(v, conditions)
+            for k, v in data.items()}
     resources = data.get("Resources") or {}
     globals_fn = ((data.get("Globals") or {}).get("Function")) or {}
     globals_env = dict(((globals_fn.get("Environment") or {}).get("Variables")) or {})
@@ -232,6 +303,7 @@ def load_template(path: Path | str | None = None) -> Template:
         globals_environment=globals_env,
         table_id=table_id,
         table_properties=dict(table.get("Properties") or {}),
+        parameter_values=values,
     )
 
 

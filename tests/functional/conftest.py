@@ -21,7 +21,7 @@ from local.dynamodb import ensure_table
 from local.functions import LambdaContext, load_handler
 from local.template import load_template
 from tests.events import load_event
-from tests.oracle import assert_valid_r5
+from tests.oracle import assert_valid_r5, assert_valid_smart_configuration, is_smart_configuration
 
 TABLE = "functional"
 SECRET = b"functional-cursor-secret"
@@ -53,7 +53,10 @@ class Api:
         raw = load_handler(fn)(event, LambdaContext(fn))
         response = Response(raw["statusCode"], {k.lower(): v for k, v in raw["headers"].items()}, raw["body"])
         assert response.status < 500, response.text
-        if response.text:
+        method = event["requestContext"]["http"]["method"]
+        if is_smart_configuration(event["rawPath"], method, response.status):
+            assert_valid_smart_configuration(response.text, response.headers["content-type"])
+        elif response.text:
             assert response.headers["content-type"].startswith("application/fhir+json")
             assert_valid_r5(response.text)  # every body the tests see is valid R5
         return response

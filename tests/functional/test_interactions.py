@@ -1,6 +1,7 @@
 """Every interaction, through its real handler invoked with its events/ file, over moto DynamoDB."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,6 +38,43 @@ def test_metadata_is_an_r5_capability_statement_listing_the_registry(api):
     assert resource["type"] == "ImagingStudy" and resource["versioning"] == "versioned-update"
     assert resource["readHistory"] is True and resource["updateCreate"] is True
     assert {i["code"] for i in resource["interaction"]} == {i.code for i in INTERACTIONS if i.level == "resource"}
+
+
+def test_smart_configuration_is_plain_json_with_the_configured_endpoints_scopes_and_capabilities(api):
+    # GIVEN the OAuth endpoints of the template's parameters
+    from fhirimaging import runtime
+
+    configured = dataclasses.replace(runtime.settings(), smart_issuer="https://issuer.example",
+                                     smart_jwks_url="https://issuer.example/jwks",
+                                     smart_authorize_url="https://issuer.example/authorize",
+                                     smart_token_url="https://issuer.example/token")
+    runtime.override(configured, runtime.service())
+    # WHEN a client discovers them
+    response = api("capabilities", "capabilities-smart-configuration")
+    # THEN it gets SMART App Launch v2's JSON document (not a FHIR resource)
+    assert response.status == 200 and response.headers["content-type"] == "application/json"
+    document = response.json()
+    assert "resourceType" not in document
+    assert (document["issuer"], document["jwks_uri"], document["authorization_endpoint"],
+            document["token_endpoint"]) == ("https://issuer.example", "https://issuer.example/jwks",
+                                            "https://issuer.example/authorize", "https://issuer.example/token")
+    assert document["code_challenge_methods_supported"] == ["S256"]
+    assert document["response_types_supported"] == ["code"]
+    assert {"authorization_code", "client_credentials"} <= set(document["grant_types_supported"])
+    assert {"launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
+            "permission-patient", "permission-user", "permission-v2", "permission-v1"} <= set(document["capabilities"])
+    assert {"launch/patient", "patient/ImagingStudy.rs", "user/ImagingStudy.cruds", "system/ImagingStudy.read",
+            "patient/ImagingStudy.*"} <= set(document["scopes_supported"])
+    # and every scope it lists is one the handlers grant something for
+    from fhirimaging.auth import parse_scopes
+
+    resource_scopes = [s for s in document["scopes_supported"] if "/ImagingStudy." in s]
+    assert all(parse_scopes(s) != parse_scopes("") for s in resource_scopes)
+
+
+def test_smart_configuration_omits_endpoints_that_are_not_configured(api):
+    document = api("capabilities", "capabilities-smart-configuration").json()
+    assert not {"issuer", "jwks_uri", "authorization_endpoint", "token_endpoint"} & set(document)
 
 
 # create

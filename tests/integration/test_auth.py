@@ -13,11 +13,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 from local.auth import DevIssuer
 from tests.integration.conftest import FhirHttp
@@ -207,11 +210,178 @@ def test_scope_matrix(client, issuer, admin, interaction, scope, context):
             assert b.json()["status"] == "available"
 
 
+# Another patient's deleted study: the same answer as for an id that never existed (never 410).
+HIDDEN = {
+    "read": ("GET", "ImagingStudy/{id}", {}),
+    "read-if-none-match": ("GET", "ImagingStudy/{id}", {"headers": {"If-None-Match": 'W/"1"'}}),
+    "vread-of-content": ("GET", "ImagingStudy/{id}/_history/1", {}),
+    "vread-of-the-deletion": ("GET", "ImagingStudy/{id}/_history/2", {}),
+    "vread-of-no-version-id": ("GET", "ImagingStudy/{id}/_history/x", {}),
+    "history": ("GET", "ImagingStudy/{id}/_history", {}),
+    "history-page-of-the-deletion": ("GET", "ImagingStudy/{id}/_history", {"params": {"_count": "1"}}),
+    "history-since-the-deletion": ("GET", "ImagingStudy/{id}/_history", {"params": {"_since": "2100-01-01"}}),
+    "patch": ("PATCH", "ImagingStudy/{id}", {"headers": {"Content-Type": "application/json-patch+json"},
+                                             "data": '[{"op": "replace", "path": "/status", "value": "cancelled"}]'}),
+    "delete": ("DELETE", "ImagingStudy/{id}", {}),
+    "conditional-patch": ("PATCH", "ImagingStudy", {
+        "params": {"identifier": f"{SYSTEM}|{{ident}}"}, "headers": {"Content-Type": "application/json-patch+json"},
+        "data": '[{"op": "replace", "path": "/status", "value": "cancelled"}]'}),
+    "conditional-delete": ("DELETE", "ImagingStudy", {"params": {"identifier": f"{SYSTEM}|{{ident}}"}}),
+    "search-by-id": ("GET", "ImagingStudy", {"params": {"_id": "{id}"}}),
+}
+
+
+def _fill(value, **names):
+    if isinstance(value, dict):
+        return {k: _fill(v, **names) for k, v in value.items()}
+    if isinstance(value, str):
+        for name, filled in names.items():
+            value = value.replace(f"{{{name}}}", filled)
+    return value
+
+
+def _answer(response, study_id):
+    """Status, the headers a client could tell apart, and the body with ids and volatile fields masked."""
+    text = response.text.replace(study_id, "<id>")
+    body = json.loads(text) if text else None
+    if isinstance(body, dict) and body.get("resourceType") == "Bundle":
+        body = {k: v for k, v in body.items() if k not in ("id", "meta", "link")}
+    headers = {k: response.headers.get(k) for k in ("Content-Type", "ETag", "Last-Modified", "Location")}
+    return response.status_code, headers, body
+
+
+@pytest.mark.parametrize("case", HIDDEN)
+def test_another_patients_deleted_study_answers_exactly_as_an_id_that_never_existed(client, issuer, admin, case):
+    # GIVEN another patient's study, deleted, and a token for patient `own`
+    world = World(client, admin)
+    assert call(client, admin, "DELETE", f"ImagingStudy/{world.b}").status_code == 204
+    token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
+    method, path, kwargs = HIDDEN[case]
+    ghost, ghost_ident = str(uuid.uuid4()), uuid.uuid4().hex
+
+    # WHEN the patient asks about it, and about an id (and identifier) that never existed
+    hidden = call(client, token, method, path.format(id=world.b), **_fill(kwargs, id=world.b, ident=world.b_ident))
+    never = call(client, token, method, path.format(id=ghost), **_fill(kwargs, id=ghost, ident=ghost_ident))
+
+    # THEN both answers are the same (404 OperationOutcome for reads, never 410), and nothing changed
+    assert _answer(hidden, world.b) == _answer(never, ghost), hidden.text
+    assert hidden.status_code != 410 and world.secret not in hidden.text
+    history = call(client, admin, "GET", f"ImagingStudy/{world.b}/_history").json()
+    assert [e["response"]["status"] for e in history["entry"]] == ["204 No Content", "201 Created"]
+
+
+def test_an_update_may_not_revive_another_patients_deleted_study(client, issuer, admin):
+    world = World(client, admin)
+    assert call(client, admin, "DELETE", f"ImagingStudy/{world.b}").status_code == 204
+    token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
+    response = call(client, token, "PUT", f"ImagingStudy/{world.b}", headers=FHIR_JSON,
+                    data=json.dumps({**study(world.own), "id": world.b}))
+    assert response.status_code == 403 and response.json()["issue"][0]["code"] == "forbidden"
+    assert call(client, admin, "GET", f"ImagingStudy/{world.b}").status_code == 410  # still deleted, not revived
+
+
+def test_the_patients_own_deleted_study_still_answers_410(client, issuer, admin):
+    world = World(client, admin)
+    assert call(client, admin, "DELETE", f"ImagingStudy/{world.a}").status_code == 204
+    token = issuer.mint("patient/ImagingStudy.rs", patient=world.own)
+    for path in (f"ImagingStudy/{world.a}", f"ImagingStudy/{world.a}/_history/2"):
+        gone = call(client, token, "GET", path)
+        assert gone.status_code == 410 and gone.json()["resourceType"] == "OperationOutcome"
+    assert call(client, token, "GET", f"ImagingStudy/{world.a}/_history/1").json()["subject"]["reference"] \
+        == f"Patient/{world.own}"
+    history = call(client, token, "GET", f"ImagingStudy/{world.a}/_history")
+    assert history.status_code == 200 and len(history.json()["entry"]) == 2
+
+
+# Conditional create under a patient scope: identifier-keyed, so race-free through the identifier's guard.
+
+def _with_identifier(client, admin, ident):
+    bundle = call(client, admin, "GET", "ImagingStudy", params={"identifier": f"{SYSTEM}|{ident}"}).json()
+    return [e["resource"] for e in bundle.get("entry", []) if e["search"]["mode"] == "match"]
+
+
+def test_16_concurrent_patient_scoped_conditional_creates_make_exactly_one_study(client, issuer, admin):
+    # GIVEN 16 clients of one patient, each conditionally creating the same new identifier at the same moment
+    patient, ident = f"race-{uuid.uuid4().hex[:12]}", uuid.uuid4().hex
+    token = issuer.mint("patient/ImagingStudy.cs", patient=patient)
+    headers = {**FHIR_JSON, "Authorization": f"Bearer {token}", "If-None-Exist": f"identifier={SYSTEM}|{ident}"}
+    barrier = threading.Barrier(16)
+
+    def post(_: int) -> requests.Response:
+        with requests.Session() as session:
+            barrier.wait(timeout=30)
+            return session.post(client.url("ImagingStudy"), data=json.dumps(study(patient, identifier=ident)),
+                                headers=headers, timeout=60)
+
+    with ThreadPoolExecutor(16) as pool:
+        responses = list(pool.map(post, range(16), timeout=120))
+
+    # THEN exactly one study exists: one 201, fifteen 200 answering with that study
+    stored = _with_identifier(client, admin, ident)
+    assert len(stored) == 1 and stored[0]["subject"]["reference"] == f"Patient/{patient}"
+    assert sorted(r.status_code for r in responses) == [200] * 15 + [201], [r.text for r in responses]
+    assert {r.json()["id"] for r in responses} == {stored[0]["id"]}
+    assert all(r.headers["ETag"] == 'W/"1"' for r in responses)
+
+
+def test_patient_scoped_conditional_create_on_another_patients_identifier_is_403_and_creates_nothing(
+        client, issuer, admin):
+    # GIVEN patient `other`'s study B with an identifier; WHEN patient `own` conditionally creates with it
+    world = World(client, admin)
+    token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
+    response = call(client, token, "POST", "ImagingStudy", data=json.dumps(study(world.own, identifier=world.b_ident)),
+                    headers={**FHIR_JSON, "If-None-Exist": f"identifier={SYSTEM}|{world.b_ident}"})
+    # THEN 403: neither B (another patient's) nor a second study with B's identifier
+    assert response.status_code == 403 and response.json()["issue"][0]["code"] == "forbidden"
+    assert world.secret not in response.text and world.b not in response.text and "ETag" not in response.headers
+    assert [s["id"] for s in _with_identifier(client, admin, world.b_ident)] == [world.b]
+
+
+def test_patient_scoped_conditional_create_on_a_deleted_study_of_another_patient_creates_as_if_it_never_existed(
+        client, issuer, admin):
+    world = World(client, admin)
+    assert call(client, admin, "DELETE", f"ImagingStudy/{world.b}").status_code == 204
+    token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
+    response = call(client, token, "POST", "ImagingStudy", data=json.dumps(study(world.own, identifier=world.b_ident)),
+                    headers={**FHIR_JSON, "If-None-Exist": f"identifier={SYSTEM}|{world.b_ident}"})
+    assert response.status_code == 201 and response.json()["id"] != world.b
+    assert response.json()["meta"]["versionId"] == "1"
+    assert [s["id"] for s in _with_identifier(client, admin, world.b_ident)] == [response.json()["id"]]
+
+
+def test_patient_scoped_conditional_create_on_other_criteria_only_looks_among_the_patients_studies(
+        client, issuer, admin):
+    World(client, admin)  # other patients' available studies exist
+    patient = f"new-{uuid.uuid4().hex[:12]}"
+    token = issuer.mint("patient/ImagingStudy.cs", patient=patient)
+    condition = {**FHIR_JSON, "If-None-Exist": "status=available"}
+    first = call(client, token, "POST", "ImagingStudy", data=json.dumps(study(patient)), headers=condition)
+    again = call(client, token, "POST", "ImagingStudy", data=json.dumps(study(patient)), headers=condition)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["subject"]["reference"] == f"Patient/{patient}"
+
+
 def test_metadata_is_public_and_states_smart(client):
     response = client.get("metadata")
     assert response.status_code == 200
     security = response.json()["rest"][0]["security"]
     assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
+
+
+def test_smart_configuration_is_public_and_names_the_issuer(client, issuer):
+    # GIVEN a stack with AUTH=on; WHEN a client without a token discovers its SMART configuration
+    response = client.get(".well-known/smart-configuration")
+    # THEN it is public plain JSON naming the development issuer the stack verifies tokens against
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    document = response.json()
+    assert document["issuer"] == issuer.issuer and "resourceType" not in document
+    assert "patient/ImagingStudy.rs" in document["scopes_supported"]
+    # while other methods are not public, and with a token are 405 like any unserved method
+    _unauthorized(client.post(".well-known/smart-configuration"))
+    refused = call(client, issuer.mint("system/ImagingStudy.cruds"), "DELETE", ".well-known/smart-configuration")
+    assert refused.status_code == 405 and refused.headers["Allow"] == "GET"
+    assert refused.json()["resourceType"] == "OperationOutcome"
 
 
 def _unauthorized(response):

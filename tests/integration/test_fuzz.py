@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
-from tests.oracle import assert_valid_r5
+from tests.oracle import assert_valid_body
 
 REQUESTS = 2000
 THREADS = 4
@@ -243,8 +243,9 @@ def test_two_thousand_fuzzed_requests_get_no_5xx_and_only_valid_r5_bodies(stack,
             problem = "5xx"
         elif response.content and method != "HEAD":
             try:
-                resource = assert_valid_r5(response.content)
-                if response.status_code >= 400 and resource["resourceType"] != "OperationOutcome":
+                resource = assert_valid_body(response.url, method, response.status_code,
+                                             response.headers.get("Content-Type", ""), response.content)
+                if response.status_code >= 400 and resource.get("resourceType") != "OperationOutcome":
                     problem = "a 4xx that is not an OperationOutcome"
             except Exception as e:  # noqa: BLE001 - any failure to parse or validate is a finding
                 problem = f"invalid body: {type(e).__name__}: {str(e)[:200]}"

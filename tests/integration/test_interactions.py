@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.oracle import assert_valid_r5
+from tests.oracle import assert_valid_body
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -19,12 +19,28 @@ FHIR_JSON = {"Content-Type": "application/fhir+json"}
 
 
 def checked(response: requests.Response) -> requests.Response:
-    """Every body is an R5 resource served as application/fhir+json; never a 5xx."""
+    """Every body is an R5 resource served as application/fhir+json (SMART's JSON document aside); never a 5xx."""
     assert response.status_code < 500, response.text
     if response.content:
-        assert response.headers["Content-Type"].startswith("application/fhir+json")
-        assert_valid_r5(response.content)
+        content_type = response.headers["Content-Type"]
+        document = assert_valid_body(response.url, response.request.method, response.status_code, content_type,
+                                     response.content)
+        if "resourceType" in document:
+            assert content_type.startswith("application/fhir+json")
     return response
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_smart_configuration_answers_other_methods_with_405_and_allow_get(http, method):
+    response = checked(http.request(method, ".well-known/smart-configuration"))
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert response.json()["issue"][0]["code"] == "not-supported"
+
+
+def test_smart_configuration_is_served_as_plain_json(http):
+    response = checked(http.get(".well-known/smart-configuration"))
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    assert "permission-v2" in response.json()["capabilities"]
 
 
 def create(http, path: Path = FIXTURES / "imagingstudy-example.json") -> requests.Response:

@@ -60,8 +60,9 @@ CONDITIONAL = {"get_guard", "get_current"} | SEARCH  # ConditionalTargets._match
 USES: dict[str, set[str]] = {
     "CapabilitiesFunction": set(),
     "FallbackFunction": set(),
-    "ReadFunction": {"get_current"},
-    "VreadFunction": {"get_version"},
+    # and under a patient scope, the last content of a deleted study (whose study it was)
+    "ReadFunction": {"get_current", "get_version"},
+    "VreadFunction": {"get_version", "get_current"},
     "CreateFunction": CONDITIONAL | {"put_version(new)"},  # If-None-Exist; a new study removes no terms
     "UpdateFunction": CONDITIONAL | {"get_current", "put_version"},
     "PatchFunction": CONDITIONAL | {"get_current", "put_version"},

@@ -20,7 +20,14 @@ from local.dynamodb import EmbeddedDynamoDB, LocalDynamoDBBackend, create_table_
 from local.events import MalformedResponse, Router, build_event, to_http_response
 from local.functions import LOCAL_TABLE_NAME, declared_variables, resolve_environment, table_name_for
 from local.server import LocalStack
-from local.template import Route, TemplateError, load_template
+from local.template import (
+    Route,
+    TemplateError,
+    evaluate_conditions,
+    load_template,
+    parameter_values,
+    resolve_conditionals,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = "t"
@@ -417,3 +424,18 @@ def test_stack_serves_template_routes_over_http(tmp_path):
         assert r.status_code == 411
         assert os.environ["DYNAMODB_ENDPOINT_URL"] == stack.dynamodb_endpoint_url
     assert dict(os.environ) == before
+
+
+def test_conditions_are_evaluated_and_fn_if_resolved_as_language_extensions_would():
+    data = {"Parameters": {"Mode": {"Default": "on"}, "Name": {}},
+            "Conditions": {"On": {"Fn::Equals": [{"Ref": "Mode"}, "on"]},
+                           "Named": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Name"}, ""]}]},
+                           "Both": {"Fn::And": [{"Condition": "On"}, {"Condition": "Named"}]},
+                           "Either": {"Fn::Or": [{"Condition": "On"}, {"Condition": "Named"}]}}}
+    conditions = evaluate_conditions(data, parameter_values(data))
+    assert conditions == {"On": True, "Named": False, "Both": False, "Either": True}
+    no_value = {"Ref": "AWS::NoValue"}
+    value = {"a": {"Fn::If": ["On", {"b": {"Fn::If": ["Named", 1, no_value]}}, 2]},
+             "c": [{"Fn::If": ["Both", "x", no_value]}, "y"], "d": {"Fn::If": ["Named", 3, no_value]}}
+    assert resolve_conditionals(value, conditions) == {"a": {}, "c": ["y"]}
+    assert evaluate_conditions(data, parameter_values(data, {"Mode": "off", "Name": "n"}))["Both"] is False

@@ -218,3 +218,15 @@ def test_type_history_spans_resources_newest_first(service, clock):
 def test_history_of_unknown_resource_is_404(service):
     with pytest.raises(NotFound):
         _history(service, id="unknown")
+
+
+def test_last_content_is_the_current_version_or_for_a_deleted_study_the_version_before_the_deletion(service):
+    created = service.create(CreateRequest(example()))
+    rid = created.version.id
+    updated = service.update(UpdateRequest(rid, {**body(created), "description": "second"}, None))
+    assert service.last_content(rid) == updated.version
+    service.delete(DeleteRequest(rid))
+    assert service.last_content(rid) == updated.version  # version 3 is the deletion
+    assert service.last_content("never-written") is None
+    with pytest.raises(BadRequest):
+        service.last_content("not an id!")

@@ -9,7 +9,8 @@ import pytest
 from cfnlint.api import lint_file
 
 from fhirimaging.interactions import INTERACTIONS
-from local.template import load_template
+from local.functions import local_refs
+from local.template import TemplateError, load_template, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
@@ -40,6 +41,48 @@ def test_routes_are_exactly_the_registry_plus_the_default_route(template):
     routes = {r.key: r.function_id for r in template.routes}
     expected = {i.route_key for i in INTERACTIONS} | {"$default"}
     assert set(routes) == expected
+
+
+def _auth_as_deployed(mode: str | None) -> tuple[dict, dict[str, bool], dict[str, str]]:
+    """The API's Auth, each route's public flag and each function's AUTH, for AuthMode = mode (None: default)."""
+    deployed = load_template(ROOT / "template.yaml", None if mode is None else {"AuthMode": mode})
+    refs = local_refs(deployed, "table")
+    auth = {fn.logical_id: resolve(fn.environment["AUTH"], refs) for fn in deployed.functions}
+    public = {r.key: r.public for r in deployed.routes}
+    return deployed.resources["FhirApi"]["Properties"].get("Auth"), public, auth
+
+
+def test_auth_mode_defaults_to_on_a_jwt_authorizer_on_every_route_but_the_two_public_ones():
+    template_data = load_template(ROOT / "template.yaml").data
+    assert template_data["Parameters"]["AuthMode"]["Default"] == "on"
+    assert template_data["Parameters"]["AuthMode"]["AllowedValues"] == ["on", "off"]
+    api_auth, public, auth = _auth_as_deployed(None)
+    assert api_auth["DefaultAuthorizer"] == "SmartJwt"
+    jwt = api_auth["Authorizers"]["SmartJwt"]["JwtConfiguration"]
+    assert jwt == {"issuer": {"Ref": "JwtIssuer"}, "audience": [{"Ref": "JwtAudience"}]}
+    assert {key for key, is_public in public.items() if is_public} == {
+        "GET /fhir/R5/metadata", "GET /fhir/R5/.well-known/smart-configuration"}
+    assert set(auth.values()) == {"on"}
+
+
+def test_auth_mode_off_has_no_authorizer_and_every_function_runs_with_auth_off():
+    api_auth, public, auth = _auth_as_deployed("off")
+    assert api_auth is None  # AWS::NoValue: the HttpApi has no Auth, so no route asks for a token
+    assert not any(public.values())  # no `Authorizer: NONE` either: SAM refuses it without a default
+    assert set(auth.values()) == {"off"} and len(auth) == len(load_template(ROOT / "template.yaml").functions)
+
+
+def test_auth_mode_on_resolves_like_the_default_and_other_values_are_refused():
+    assert _auth_as_deployed("on") == _auth_as_deployed(None)
+    for wrong in ({"AuthMode": "maybe"}, {"AuthMod": "off"}):
+        with pytest.raises(TemplateError):
+            load_template(ROOT / "template.yaml", wrong)
+
+
+def test_language_extensions_run_before_sam_so_that_the_conditional_auth_is_resolved():
+    # SAM cannot resolve Fn::If in an HttpApi's Auth itself; AWS::LanguageExtensions resolves it first.
+    raw = (ROOT / "template.yaml").read_text()
+    assert "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]" in raw
 
 
 def test_each_function_folder_is_its_interaction_and_has_a_handler(template):

@@ -1,12 +1,15 @@
-"""The CapabilityStatement, generated from the interaction registry: never written by hand."""
+"""The CapabilityStatement, generated from the interaction registry: never written by hand; and the SMART
+configuration (.well-known/smart-configuration) from the same settings and scope grammar."""
 from __future__ import annotations
 
 from typing import Any
 
+from fhirimaging.auth.scopes import RESOURCE_TYPE
 from fhirimaging.interactions import INTERACTIONS
 from fhirimaging.patch import MEDIA_TYPES as PATCH_FORMATS
 from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, SearchParameter
 from fhirimaging.search.query import SORTABLE
+from fhirimaging.service import JsonDocument
 from fhirimaging.settings import Settings
 
 SOFTWARE_VERSION = "0.1.0"
@@ -77,12 +80,14 @@ def _security(settings: Settings) -> dict[str, Any]:
             "system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "SMART-on-FHIR",
         }], "text": "OAuth2 bearer tokens with SMART on FHIR scopes"}],
         "description": (
-            "Every interaction but metadata needs a bearer token (JWT). SMART App Launch v2 scopes "
+            "Every interaction but metadata and .well-known/smart-configuration needs a bearer token (JWT). "
+            "SMART App Launch v2 scopes "
             "patient|user|system/ImagingStudy.[c][r][u][d][s] (and */*.x wildcards) or v1 .read, .write and .*: "
             "read, vread and history need r; search needs s; create c; update u (and c when it creates); "
             "patch u; delete d; conditional create, update, patch and delete also need s (conditional update c too). "
             "Patient scopes use the token's patient claim: searches are narrowed to that patient's studies, "
-            "another patient's study reads as not found, writes for another patient are forbidden (403), and "
+            "another patient's study reads as not found (404 even once deleted, as for an unknown id), writes for "
+            "another patient are forbidden (403), and "
             "type history is forbidden."
         ),
     }
@@ -93,3 +98,33 @@ def _security(settings: Settings) -> dict[str, Any]:
         security["extension"] = [{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
                                   "extension": uris}]
     return security
+
+
+# What fhirimaging.auth understands: v2 permission letters (any ordered subset of cruds; the usual
+# ones listed) and the v1 forms, at each level, plus the patient launch context and identity scopes.
+_SCOPE_SUFFIXES = ("cruds", "rs", "c", "r", "u", "d", "s", "read", "write", "*")
+
+
+def smart_configuration(settings: Settings) -> JsonDocument:
+    """SMART App Launch v2 discovery: standalone launch with a patient context, v1 and v2 scopes, PKCE."""
+    document: dict[str, Any] = {}
+    if settings.smart_issuer:
+        document["issuer"] = settings.smart_issuer
+    if settings.smart_jwks_url:
+        document["jwks_uri"] = settings.smart_jwks_url
+    if settings.smart_authorize_url:
+        document["authorization_endpoint"] = settings.smart_authorize_url
+    if settings.smart_token_url:
+        document["token_endpoint"] = settings.smart_token_url
+    document.update({
+        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "scopes_supported": ["openid", "fhirUser", "launch/patient",
+                             *(f"{level}/{RESOURCE_TYPE}.{suffix}" for level in ("patient", "user", "system")
+                               for suffix in _SCOPE_SUFFIXES)],
+        "response_types_supported": ["code"],
+        "capabilities": ["launch-standalone", "client-public", "client-confidential-symmetric",
+                         "context-standalone-patient", "permission-patient", "permission-user",
+                         "permission-v2", "permission-v1"],
+        "code_challenge_methods_supported": ["S256"],
+    })
+    return JsonDocument(document)

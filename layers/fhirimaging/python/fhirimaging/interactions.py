@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FHIR_BASE_PATH = "/fhir/R5"
+# SMART App Launch discovery: plain JSON (not a FHIR resource), public like /metadata.
+SMART_CONFIGURATION_PATH = "/.well-known/smart-configuration"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Interaction:
 
 INTERACTIONS: tuple[Interaction, ...] = (
     Interaction("capabilities", "GET", "/metadata", "capabilities", "system"),
+    Interaction("capabilities", "GET", SMART_CONFIGURATION_PATH, None, "system"),
     Interaction("create", "POST", "/ImagingStudy", "create", "resource"),
     Interaction("read", "GET", "/ImagingStudy/{id}", "read", "resource"),
     Interaction("vread", "GET", "/ImagingStudy/{id}/_history/{vid}", "vread", "resource"),

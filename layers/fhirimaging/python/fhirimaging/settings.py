@@ -30,11 +30,13 @@ class Settings:
     change_events_file: str | None = None
     # The API's base URL that change events link to (BASE_URL, if set, is used when this is not).
     change_events_base_url: str | None = None
-    # SMART scopes enforced in the handlers (AUTH=on; the template always sets it) and the OAuth
-    # endpoints the CapabilityStatement advertises (omitted when unset).
+    # SMART scopes enforced in the handlers (AUTH=on, the template's default) and the OAuth endpoints
+    # the CapabilityStatement and .well-known/smart-configuration advertise (omitted when unset).
     auth: bool = False
     smart_authorize_url: str | None = None
     smart_token_url: str | None = None
+    smart_issuer: str | None = None
+    smart_jwks_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -59,6 +61,8 @@ class Settings:
                 auth=(env.get("AUTH") or "off").strip().lower() in ("on", "true", "1", "yes"),
                 smart_authorize_url=env.get("SMART_AUTHORIZE_URL") or None,
                 smart_token_url=env.get("SMART_TOKEN_URL") or None,
+                smart_issuer=env.get("SMART_ISSUER") or None,
+                smart_jwks_url=env.get("SMART_JWKS_URL") or None,
             )
         except ValueError as e:
             raise SettingsError(f"invalid numeric setting: {e}") from e

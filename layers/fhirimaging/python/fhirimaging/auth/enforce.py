@@ -1,9 +1,10 @@
 """Per-interaction decisions from the authorizer's claims; patient scopes confine every interaction.
 
-Choices (README, Security): a read, vread or instance history of another patient's study is 404 (its
-existence is not revealed); a write concerning another patient is 403; a search is narrowed with
-`patient=Patient/<id>` so entries and totals only ever count that patient's studies; type history
-under a patient scope is 403 (it spans every patient).
+Choices (README, Security): a read, vread or instance history of another patient's study is 404 exactly
+as for an id that never existed, also once it is deleted (never 410: that would reveal it existed); whose
+study it is follows from its last version with content. A write concerning another patient is 403; a
+search is narrowed with `patient=Patient/<id>` so entries and totals only ever count that patient's
+studies; type history under a patient scope is 403 (it spans every patient).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Callable
 
 from fhirimaging import jsontext
 from fhirimaging.auth.scopes import RESOURCE_TYPE, Grants, parse_scopes
-from fhirimaging.errors import Forbidden, Gone, NotFound, PreconditionFailed, Unauthorized
+from fhirimaging.errors import BadRequest, Forbidden, Gone, NotFound, PreconditionFailed, Unauthorized
 from fhirimaging.http.request import HttpRequest
 
 PUBLIC = frozenset({"capabilities", "fallback"})  # the CapabilityStatement; 404/405 answers hold no data
@@ -80,15 +81,25 @@ def authorize(interaction: str, http: HttpRequest, event: dict[str, Any],
 
 
 def check_result(interaction: str, result: Any, access: Access | None, http: HttpRequest) -> None:
-    """Under a patient scope, another patient's study is not found (reads, vreads, instance history)."""
-    if access is None or access.patient is None or interaction not in _READS:
+    """Under a patient scope, no version of another patient's shows (a study whose subject changed), and a
+    conditional create does not answer with another patient's study."""
+    if access is None or access.patient is None:
+        return
+    if interaction == "create" and result.status == 200 \
+            and not _is_patients(jsontext.loads(result.version.body), access.patient, http.base_url):
+        # The identifier is another patient's study's. Returning it would disclose that study, and creating
+        # a second study with it would split one study (one Study Instance UID) over two patients. The token
+        # lacks the permission this request needs, so 403 as for any write concerning another patient; like
+        # those, it tells only that the identifier is taken, nothing of the study.
+        raise Forbidden("the If-None-Exist identifier belongs to a study of another patient")
+    if interaction not in _READS:
         return
     versions = getattr(result, "versions", None)
     if versions is None:
         versions = [result.version]
     if any(v.body is not None and not _is_patients(jsontext.loads(v.body), access.patient, http.base_url)
            for v in versions):
-        raise NotFound(f"ImagingStudy/{http.path_params.get('id', '')} is not known")
+        raise _not_known(interaction, http)
 
 
 def _confine(interaction: str, http: HttpRequest, patient: str, service: Callable[[], Any]) -> HttpRequest:
@@ -99,23 +110,30 @@ def _confine(interaction: str, http: HttpRequest, patient: str, service: Callabl
     if interaction == "search":
         return dataclasses.replace(http, query=[*http.query, criterion])
     if interaction in _READS:
-        return http  # check_result: another patient's study is not found
+        if _others(service, http, patient):
+            raise _not_known(interaction, http)
+        return http  # check_result: nor does any version of another patient's
     if interaction in ("create", "update"):
         _own_body(http, patient)
     if interaction == "create":
         condition = http.header("if-none-exist")
-        if condition is not None:
+        if condition is not None and not _identifier_keyed(http):
             headers = {**http.headers, "if-none-exist": f"{condition}&patient=Patient/{patient}"}
             return dataclasses.replace(http, headers=headers)
-        return http
+        return http  # an identifier names one study across patients: guarded, unnarrowed; check_result confines
     if conditional and interaction == "patch":
         http = _resolve_target(http, criterion, service)
         conditional = False
     if conditional:  # update, delete: the match is looked for among the patient's studies only
         return dataclasses.replace(http, query=[*http.query, criterion])
     current = _current(service, http)
-    if current is not None and not _is_patients(jsontext.loads(current.body), patient, http.base_url):
-        raise Forbidden("the study is not one of the token's patient's studies")
+    if _others(service, http, patient):
+        if current is None and interaction == "patch":
+            raise _not_known("read", http)  # another's deleted study: as for one that never existed
+        if current is not None or interaction == "update":
+            # An update would revive another patient's deleted study, history and all, for this patient.
+            raise Forbidden("the study is not one of the token's patient's studies")
+        # a delete of a deleted study writes nothing: 204, as for one that never existed
     if interaction == "patch" and current is not None:
         from fhirimaging.http import parse
         from fhirimaging.service.patching import patched, read_patch
@@ -125,6 +143,14 @@ def _confine(interaction: str, http: HttpRequest, patient: str, service: Callabl
                             http.base_url):
             raise Forbidden("the patch would move the study away from the token's patient")
     return http
+
+
+def _identifier_keyed(http: HttpRequest) -> bool:
+    """Whether If-None-Exist is exactly identifier=system|value, the query a uniqueness guard makes race-free."""
+    from fhirimaging.http import parse
+    from fhirimaging.service.conditional import guard_key
+
+    return guard_key(parse.create(http).if_none_exist) is not None
 
 
 def _resolve_target(http: HttpRequest, criterion: tuple[str, str], service: Callable[[], Any]) -> HttpRequest:
@@ -142,6 +168,22 @@ def _resolve_target(http: HttpRequest, criterion: tuple[str, str], service: Call
     if len(matches) > 1:
         raise PreconditionFailed("more than one study matches the conditional patch")
     return dataclasses.replace(http, path_params={**http.path_params, "id": matches[0].id}, query=[])
+
+
+def _others(service: Callable[[], Any], http: HttpRequest, patient: str) -> bool:
+    """Whether the study is another patient's, by its last version with content (it may be deleted now)."""
+    try:
+        last = service().last_content(http.path_params.get("id", ""))
+    except BadRequest:
+        return False  # not an id: the interaction answers that, as for anyone
+    return last is not None and not _is_patients(jsontext.loads(last.body), patient, http.base_url)
+
+
+def _not_known(interaction: str, http: HttpRequest) -> NotFound:
+    from fhirimaging.service.imaging_study import not_known
+
+    vid = http.path_params.get("vid") if interaction == "vread" else None
+    return not_known(http.path_params.get("id", ""), vid)
 
 
 def _current(service: Callable[[], Any], http: HttpRequest):

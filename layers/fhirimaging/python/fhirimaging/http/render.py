@@ -12,7 +12,7 @@ from fhirimaging import fhirtime, jsontext
 from fhirimaging.errors import FhirError, Issue
 from fhirimaging.http.request import HttpRequest
 from fhirimaging.search.subset import needs_subset, subset
-from fhirimaging.service import DeleteResult, HistoryResult, ResourceResult, SearchResult
+from fhirimaging.service import DeleteResult, HistoryResult, JsonDocument, ResourceResult, SearchResult
 from fhirimaging.store import StoredVersion
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
@@ -44,6 +44,8 @@ def result(value: Any, http: HttpRequest) -> dict[str, Any]:
         return response(200, search_bundle(value, http))
     if isinstance(value, dict):  # a resource the server composes itself (CapabilityStatement)
         return response(200, json.dumps(value))
+    if isinstance(value, JsonDocument):
+        return response(200, json.dumps(value.content), {"Content-Type": "application/json"})
     raise TypeError(f"no rendering for {type(value).__name__}")
 
 

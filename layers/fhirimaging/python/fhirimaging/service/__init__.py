@@ -10,9 +10,10 @@ from fhirimaging.service.requests import (
     UpdateRequest,
     VreadRequest,
 )
-from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult, SearchResult
+from fhirimaging.service.results import DeleteResult, HistoryResult, JsonDocument, ResourceResult, SearchResult
 
 __all__ = [
     "ImagingStudyService", "CreateRequest", "DeleteRequest", "HistoryRequest", "ReadRequest", "SearchRequest",
-    "UpdateRequest", "VreadRequest", "PatchRequest", "DeleteResult", "HistoryResult", "ResourceResult", "SearchResult",
+    "UpdateRequest", "VreadRequest", "PatchRequest", "DeleteResult", "HistoryResult", "JsonDocument",
+    "ResourceResult", "SearchResult",
 ]

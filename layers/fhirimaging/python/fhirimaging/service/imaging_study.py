@@ -76,20 +76,27 @@ class ImagingStudyService(ConditionalTargets):
     def read(self, request: ReadRequest) -> ResourceResult:
         current = self._store.get_current(_checked_id(request.id))
         if current is None:
-            raise NotFound(f"ImagingStudy/{request.id} is not known")
+            raise not_known(request.id)
         if current.deleted:
             raise Gone(f"ImagingStudy/{request.id} was deleted (version {current.version})")
         return ResourceResult(current, 200)
 
     def vread(self, request: VreadRequest) -> ResourceResult:
         if not _VERSION_ID.fullmatch(request.version_id):
-            raise NotFound(f"'{request.version_id}' is not a version id of this server")
+            raise not_known(request.id, request.version_id)
         version = self._store.get_version(_checked_id(request.id), int(request.version_id))
         if version is None:
-            raise NotFound(f"ImagingStudy/{request.id} has no version {request.version_id}")
+            raise not_known(request.id, request.version_id)
         if version.deleted:
             raise Gone(f"version {request.version_id} of ImagingStudy/{request.id} is a deletion")
         return ResourceResult(version, 200)
+
+    def last_content(self, resource_id: str) -> StoredVersion | None:
+        """The current version or, for a deleted study, its last version with content; None if never written."""
+        version = self._store.get_current(_checked_id(resource_id))
+        while version is not None and version.deleted and version.version > 1:
+            version = self._store.get_version(resource_id, version.version - 1)
+        return None if version is None or version.deleted else version
 
     # writes
 
@@ -269,7 +276,7 @@ class ImagingStudyService(ConditionalTargets):
         position = cursor.verify(self._secret, scope, request.cursor) if request.cursor else {}
         if request.id is not None:
             if self._store.get_current(_checked_id(request.id)) is None:
-                raise NotFound(f"ImagingStudy/{request.id} is not known")
+                raise not_known(request.id)
             versions, more = self._instance_history(request.id, position.get("v"), count, since, at)
         else:
             versions, more = self._type_history(position.get("k"), count, since, at)
@@ -433,6 +440,15 @@ def _within_budget(versions: list[StoredVersion], size: Callable[[StoredVersion]
 def _shrunk(kept: int, count: int) -> Issue:
     return Issue("too-costly", f"this page holds {kept} of up to {count} entries: more would exceed the 6 MB "
                  "response limit; the next link continues", severity="warning")
+
+
+def not_known(resource_id: str, version_id: str | None = None) -> NotFound:
+    """What a read (version_id None), vread or history answers for a study that never existed."""
+    if version_id is None:
+        return NotFound(f"ImagingStudy/{resource_id} is not known")
+    if not _VERSION_ID.fullmatch(version_id):
+        return NotFound(f"'{version_id}' is not a version id of this server")
+    return NotFound(f"ImagingStudy/{resource_id} has no version {version_id}")
 
 
 def _back_off(attempt: int) -> None:

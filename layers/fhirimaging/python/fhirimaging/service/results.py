@@ -38,3 +38,10 @@ class SearchResult:
     summary: str | None
     elements: tuple[str, ...]
     warnings: list[Issue]  # for an OperationOutcome entry (search.mode = outcome)
+
+
+@dataclass(frozen=True)
+class JsonDocument:
+    """A plain JSON document that is not a FHIR resource (SMART's .well-known/smart-configuration)."""
+
+    content: dict
