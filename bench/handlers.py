@@ -71,8 +71,8 @@ def run() -> list[Row]:
     with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
         try:
             counts = count_requests()
-            scripts, bodies, large_counts = record_large()
-            times = time_replays(scripts, bodies)
+            scripts, cases, large_counts = record_large()
+            times = time_replays(scripts, cases)
         finally:
             runtime.override()
     return counts + large_counts + times
@@ -86,10 +86,9 @@ def count_requests() -> list[Row]:
 
         def count(interaction: str, function: str, event: dict[str, Any]) -> dict[str, Any]:
             response = api(function, event)
-            calls = api.recorder.calls
-            target = interaction in ONE_REQUEST
-            rows.append(Row("c", f"DynamoDB requests: {interaction}", len(calls), "", None, "== 1" if target else "",
-                            len(calls) == 1 if target else None, api.recorder.operations()))
+            requests, judged = len(api.recorder.calls), interaction in ONE_REQUEST
+            rows.append(Row("c", f"DynamoDB requests: {interaction}", requests, target="== 1" if judged else "",
+                            ok=requests == 1 if judged else None, note=api.recorder.operations()))
             return response
 
         created = json.loads(count("create", "create", load_event("create"))["body"])
