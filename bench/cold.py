@@ -1,0 +1,115 @@
+"""Part a: the cold start of each handler vs the SDK floor, each run in a fresh interpreter (warm .pyc).
+
+A handler's cold start is its module import plus what its first request creates: the API handlers make
+their boto3 client lazily (fhirimaging.runtime), so timing the import alone would flatter them. The
+floor is `import boto3; boto3.client("dynamodb")`, timed the same way in the same rounds. For a handler
+over the target, `python -X importtime` names the costliest imports the floor does not make.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.table import Row
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYER = ROOT / "layers/fhirimaging/python"
+RUNS = 7
+MAX_RATIO = 1.3
+FLOOR = "import boto3; boto3.client('dynamodb', region_name='us-east-1')"
+# What each handler's first request creates beyond its import (the rest create the DynamoDB client).
+FIRST_REQUEST = {
+    "capabilities": ("from fhirimaging import runtime; runtime.settings()", "settings"),
+    "fallback": ("", "nothing"),
+    "ingest": ("from fhirimaging import runtime; runtime.s3(); runtime.service()", "s3 + dynamodb clients"),
+    "publisher": ("from fhirimaging.changes import publishers; publishers.current()", "events client"),
+}
+DYNAMODB_CLIENT = ("from fhirimaging import runtime; runtime.service()", "dynamodb client")
+# CPU time, not wall time: importing with warm .pyc is CPU-bound, and other load on a shared machine then
+# does not leak into the ratios.
+PROBE = """import time
+started = time.process_time()
+{first}
+imported = time.process_time()
+{second}
+print(imported - started, time.process_time() - imported)
+"""
+# Lambda's environment as the template gives it, with credentials in variables as Lambda has them.
+ENV = {"TABLE_NAME": "bench", "CURSOR_SECRET": "bench", "EVENT_BUS_NAME": "bench", "AWS_DEFAULT_REGION": "us-east-1",
+       "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+_IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)")
+_FIRST_PARTY = {"app", "fhirimaging"}
+
+
+def run() -> list[Row]:
+    handlers = sorted(p.parent.name for p in ROOT.glob("functions/*/app.py"))
+    timings: dict[str, list[tuple[float, float]]] = {name: [] for name in ["floor", *handlers]}
+    for round_ in range(RUNS + 1):  # round 0 writes the .pyc files and is not counted
+        for name in timings:
+            first, second = (FLOOR, "") if name == "floor" else ("import app", _first_request(name)[0])
+            timing = _interpreter(name, PROBE.format(first=first, second=second))
+            if round_:
+                timings[name].append(tuple(float(t) * 1000 for t in timing.split()))
+    floor = statistics.median(sum(t) for t in timings.pop("floor"))
+    rows = [Row("a", "cold floor: import boto3 + dynamodb client", floor, "ms",
+                note=f"CPU ms in a fresh interpreter, median of {RUNS}")]
+    for name, runs in timings.items():
+        imported = statistics.median(t[0] for t in runs)
+        total = statistics.median(sum(t) for t in runs)
+        ok = total <= MAX_RATIO * floor
+        creates = _first_request(name)[1]
+        note = f"import {imported:.0f} ms + first request ({creates}) {total - imported:.0f} ms"
+        if not ok:
+            note += "; imports the floor lacks (cumulative): " + ", ".join(
+                f"{module} {ms:.0f} ms ({via})" for module, ms, via in _top_imports(name) if ms >= 1)
+        rows.append(Row("a", f"cold start: {name}", total, "ms", floor, f"<= {MAX_RATIO}x", ok, note))
+    return rows
+
+
+def _first_request(handler: str) -> tuple[str, str]:
+    return FIRST_REQUEST.get(handler, DYNAMODB_CLIENT)
+
+
+def _interpreter(handler: str, code: str, *options: str) -> str:
+    """Run `code` in a fresh interpreter with the handler's directory and the layer on the path."""
+    path = [str(LAYER)] if handler == "floor" else [str(ROOT / "functions" / handler), str(LAYER)]
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_"))}, **ENV,
+           "PYTHONPATH": os.pathsep.join(path)}
+    done = subprocess.run([sys.executable, *options, "-c", code], env=env, capture_output=True, text=True,
+                          check=True)
+    return done.stderr if options else done.stdout
+
+
+def _top_imports(handler: str, top: int = 4) -> list[tuple[str, float, str]]:
+    """The costliest imports the floor does not make, and the first-party module (or first request) making them."""
+    floor = {module for *_, module in _importtime("floor", FLOOR)}
+    imports = _importtime(handler, f"import app\n{_first_request(handler)[0]}")
+    own = sum(own for own, _, _, module in imports if _root(module) in _FIRST_PARTY)
+    found, stack = [("own code", own, "self time of app + fhirimaging modules")], []
+    for _, ms, depth, module in reversed(imports):
+        del stack[depth:]  # importtime lists children before parents: reversed, a parent comes first
+        parent = stack[-1] if stack else None
+        entering = parent is None or _root(parent) in _FIRST_PARTY
+        if entering and module not in floor and _root(module) not in _FIRST_PARTY:
+            found.append((module, ms, f"via {parent}" if parent else "first request"))
+        stack.append(module)
+    return sorted(found, key=lambda f: -f[1])[:top]
+
+
+@functools.cache
+def _importtime(handler: str, code: str, runs: int = 3) -> list[tuple[float, float, int, str]]:
+    """(self ms, cumulative ms, depth, module) per line of `python -X importtime`: the run of median total."""
+    reports = []
+    for _ in range(runs):
+        lines = map(_IMPORTTIME.match, _interpreter(handler, code, "-X", "importtime").splitlines())
+        reports.append([(int(m[1]) / 1000, int(m[2]) / 1000, len(m[3]) // 2, m[4]) for m in lines if m])
+    return sorted(reports, key=lambda report: sum(own for own, *_ in report))[runs // 2]
+
+
+def _root(module: str) -> str:
+    return module.split(".", 1)[0]
