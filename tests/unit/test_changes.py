@@ -55,6 +55,21 @@ def test_create_update_delete_and_recreate_map_to_their_detail_types_in_order():
     assert [c.study_instance_uid for c in changes] == [UID, UID, None, UID]
 
 
+def test_a_body_kept_in_s3_is_read_from_the_items_head():
+    def offloaded(version, method, head_body):
+        image = _current("big", version, method)
+        image.update({"bodyRef": {"S": f"ImagingStudy/big/{version}/x"}, "bodyHash": {"S": "0" * 64},
+                      "head": {"B": head_body}})
+        return image
+
+    v1, v2 = offloaded(1, "POST", _body()), offloaded(2, "PUT", _body())
+    inline = _current("big", 3, "PUT", _body())
+    changes = changes_from_stream([_record("INSERT", v1, seq="1"), _record("MODIFY", v2, v1, seq="2"),
+                                   _record("MODIFY", inline, v2, seq="3")])
+    assert [(c.detail_type, c.study_instance_uid) for c in changes] == [(CREATED, UID), (UPDATED, UID),
+                                                                         (UPDATED, UID)]
+
+
 def test_an_update_that_creates_is_created():
     (change,) = changes_from_stream([_record("INSERT", _current("b", 1, "PUT", _body()))])
     assert change.detail_type == CREATED and change.id == "b"
