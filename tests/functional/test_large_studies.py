@@ -26,6 +26,8 @@ from fhirimaging.store import dynamodb as dynamodb_store
 from fhirimaging.store.bodies import BodyBucket, sweep
 from fhirimaging.store.dynamodb import DynamoDbStore
 from local.dynamodb import LocalDynamoDBBackend, ensure_table
+from local.functions import LambdaContext, load_handler
+from tests.events import EVENTS
 from tests.functional.conftest import SECRET, TABLE, TEMPLATE, Api
 
 BUCKET = "bodies"
@@ -83,7 +85,7 @@ def stack(dynamodb, s3, monkeypatch):
         backend.__class__, backend.stream_record_limit = _ItemLevelRollback, 10_000
         store = DynamoDbStore(dynamodb, TABLE, BodyBucket(lambda: s3, BUCKET))
         runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET, body_bucket=BUCKET),
-                         ImagingStudyService(store, SECRET), s3)
+                         ImagingStudyService(store, SECRET), s3, store)
         try:
             yield Api(), store, s3, dynamodb
         finally:
@@ -246,3 +248,17 @@ def test_a_history_page_that_would_exceed_the_response_limit_is_shortened_and_sa
     nxt = [link["url"] for link in first["link"] if link["relation"] == "next"][0]
     second = api("history", id=rid, query=nxt.split("?", 1)[1]).json()
     assert [e["response"]["etag"] for e in second["entry"]] == ['W/"2"', 'W/"1"']
+
+
+def test_the_sweeper_function_deletes_only_old_objects_no_item_names(stack, monkeypatch):
+    api, store, s3, _ = stack
+    rid = api("create", body=large_study(instances=3000)).json()["id"]
+    s3.put_object(Bucket=BUCKET, Key="ImagingStudy/gone/1/0123", Body=b"x")  # a write that died
+    s3.put_object(Bucket=BUCKET, Key=f"ImagingStudy/{rid}/2/4567", Body=b"x")  # a version 2 that never landed
+    named = [key for key in objects(s3) if key.startswith(f"ImagingStudy/{rid}/1/")]
+    monkeypatch.setattr(body_store, "ORPHAN_AGE", timedelta(0))
+    fn = TEMPLATE.function("BodySweeperFunction")
+    result = load_handler(fn)(json.loads((EVENTS / "body_sweeper.json").read_text()), LambdaContext(fn))
+    assert sorted(result["deleted"]) == sorted(["ImagingStudy/gone/1/0123", f"ImagingStudy/{rid}/2/4567"])
+    assert objects(s3) == named
+    assert api("read", id=rid).status == 200

@@ -63,7 +63,7 @@ def s3():
     return _s3
 
 
-def override(settings_value: Settings | None = None, service_value=None, s3_value=None) -> None:
+def override(settings_value: Settings | None = None, service_value=None, s3_value=None, store_value=None) -> None:
     """Use these instead of building from the environment (None resets to build on next use)."""
     global _settings, _service, _store, _s3
-    _settings, _service, _store, _s3 = settings_value, service_value, None, s3_value
+    _settings, _service, _store, _s3 = settings_value, service_value, store_value, s3_value

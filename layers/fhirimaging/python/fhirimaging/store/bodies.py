@@ -79,12 +79,12 @@ class BodyBucket:
                     yield entry["Key"], parts[0], int(parts[1])
 
 
-def sweep(bodies: BodyBucket, referenced: Callable[[str, int], str | None], age: timedelta = ORPHAN_AGE,
+def sweep(bodies: BodyBucket, referenced: Callable[[str, int], str | None],
           now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> list[str]:
-    """Delete the body objects no version item names (`referenced(id, version)` gives the key it names).
-    Returns the deleted keys."""
+    """Delete the body objects older than ORPHAN_AGE that no version item names (`referenced(id, version)`
+    gives the key it names). Returns the deleted keys."""
     deleted = []
-    for key, resource_id, version in bodies.objects(now() - age):
+    for key, resource_id, version in bodies.objects(now() - ORPHAN_AGE):
         if referenced(resource_id, version) != key:
             bodies.delete(key)
             deleted.append(key)
