@@ -3,15 +3,11 @@
 Such an object is left when a write dies between uploading its body and its transaction (store/bodies.py);
 a write that fails cleanly deletes its own. Only objects older than any write could take are examined.
 """
-from aws_lambda_powertools import Logger
-
 from fhirimaging import runtime
+from fhirimaging.logs import logger
 from fhirimaging.store.bodies import sweep
 
-logger = Logger(service="fhir-imaging")
 
-
-@logger.inject_lambda_context
 def lambda_handler(event, context):
     bodies = runtime.body_bucket()
     deleted = sweep(bodies, runtime.store().body_key) if bodies is not None else []

@@ -4,14 +4,10 @@ Events go to EventBridge (EVENT_BUS_NAME), or as JSON lines to CHANGE_EVENTS_FIL
 On a failed put the batch reports its first unpublished record, so Lambda resumes the shard there:
 at-least-once, in version order per resource. A record that cannot be read fails the whole batch.
 """
-from aws_lambda_powertools import Logger
-
 from fhirimaging.changes import changes_from_stream, publishers
+from fhirimaging.logs import logger
 
-logger = Logger(service="fhir-imaging")
 
-
-@logger.inject_lambda_context
 def lambda_handler(event, context):
     records = event.get("Records") or []
     changes = changes_from_stream(records)

@@ -17,8 +17,6 @@ import boto3
 import pydicom
 import pytest
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
@@ -26,12 +24,12 @@ from fhirimaging import runtime
 from fhirimaging.service import ImagingStudyService
 from fhirimaging.settings import Settings
 from fhirimaging.store.dynamodb import DynamoDbStore
-from local.dynamodb import DEFAULT_STREAM_RECORD_LIMIT, LocalDynamoDBBackend, ensure_table
+from local.dynamodb import ensure_table
 from local.functions import LambdaContext, load_handler
 from tests.dicom_files import dicom_bytes
 from tests.dicom_files import template_dataset as synthetic_template
 from tests.events import EVENTS
-from tests.functional.conftest import SECRET, TABLE, TEMPLATE, Api
+from tests.functional.conftest import SECRET, TABLE, TEMPLATE, Api, item_level_transactions
 
 BUCKET = "dicom-inbox"
 SOP_CLASSES = {"CT": "1.2.840.10008.5.1.4.1.1.2", "MR": "1.2.840.10008.5.1.4.1.1.4",
@@ -57,10 +55,6 @@ class Serialised:
         return call
 
 
-# moto finds a backend's URL module from the class's module: keep moto's.
-_ItemLevelRollback = type("ItemLevelRollback", (LocalDynamoDBBackend,), {"__module__": DynamoDBBackend.__module__})
-
-
 class Lines(logging.Handler):
     def __init__(self):
         super().__init__()
@@ -80,23 +74,19 @@ def s3_client():
 def stack(dynamodb, s3_client):
     with mock_aws():
         ensure_table(dynamodb, TABLE, TEMPLATE.table_properties)
-        # moto's transactions deep-copy the whole table per action (seconds here); the local stack's
-        # backend copies only the items a transaction touches.
-        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-        backend.__class__, backend.stream_record_limit = _ItemLevelRollback, DEFAULT_STREAM_RECORD_LIMIT
         s3_client.create_bucket(Bucket=BUCKET)
         service = ImagingStudyService(DynamoDbStore(Serialised(dynamodb), TABLE), SECRET)
         runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET), service, s3_client)
         for function in ("IngestFunction", "SearchFunction", "HistoryFunction"):
-            load_handler(TEMPLATE.function(function))  # powertools' own log handler first, ours after it
+            load_handler(TEMPLATE.function(function))
         lines = Lines()
         logging.getLogger("fhir-imaging").addHandler(lines)
         try:
-            yield s3_client, lines
+            with item_level_transactions():
+                yield s3_client, lines
         finally:
             logging.getLogger("fhir-imaging").removeHandler(lines)
             runtime.override()
-            backend.__class__ = DynamoDBBackend
 
 
 @pytest.fixture(scope="module")

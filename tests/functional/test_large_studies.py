@@ -14,8 +14,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 
 from fhirimaging import jsontext, runtime
 from fhirimaging.service import ImagingStudyService, imaging_study
@@ -25,18 +23,14 @@ from fhirimaging.store import bodies as body_store
 from fhirimaging.store import dynamodb as dynamodb_store
 from fhirimaging.store.bodies import BodyBucket, sweep
 from fhirimaging.store.dynamodb import DynamoDbStore
-from local.dynamodb import LocalDynamoDBBackend, ensure_table
+from local.dynamodb import ensure_table
 from local.functions import LambdaContext, load_handler
 from tests.events import EVENTS
-from tests.functional.conftest import SECRET, TABLE, TEMPLATE, Api
+from tests.functional.conftest import SECRET, TABLE, TEMPLATE, Api, item_level_transactions
 
 BUCKET = "bodies"
 SOP_CT = "urn:oid:1.2.840.10008.5.1.4.1.1.2"
 INLINE_LIMIT = 64_000
-
-
-# (moto finds a backend's URL module next to the module its class was defined in)
-_ItemLevelRollback = type("_ItemLevelRollback", (LocalDynamoDBBackend,), {"__module__": DynamoDBBackend.__module__})
 
 
 def uid(rng: random.Random) -> str:
@@ -79,15 +73,12 @@ def stack(dynamodb, s3, monkeypatch):
     with mock_aws():
         s3.create_bucket(Bucket=BUCKET)
         ensure_table(dynamodb, TABLE, TEMPLATE.table_properties)
-        # moto's transactions copy the whole table per action (10,000 index items here); the local stack's
-        # backend copies only the items a transaction touches.
-        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-        backend.__class__, backend.stream_record_limit = _ItemLevelRollback, 10_000
         store = DynamoDbStore(dynamodb, TABLE, BodyBucket(lambda: s3, BUCKET))
         runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET, body_bucket=BUCKET),
                          ImagingStudyService(store, SECRET), s3, store)
         try:
-            yield Api(), store, s3, dynamodb
+            with item_level_transactions():  # 10,000 index items
+                yield Api(), store, s3, dynamodb
         finally:
             runtime.override()
 

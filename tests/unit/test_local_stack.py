@@ -18,7 +18,14 @@ from moto.dynamodb.models import DynamoDBBackend
 from fhirimaging.interactions import INTERACTIONS
 from local.dynamodb import EmbeddedDynamoDB, LocalDynamoDBBackend, create_table_request
 from local.events import MalformedResponse, Router, build_event, to_http_response
-from local.functions import LOCAL_TABLE_NAME, declared_variables, resolve_environment, table_name_for
+from local.functions import (
+    LOCAL_ACCOUNT_ID,
+    LOCAL_STACK_NAME,
+    LOCAL_TABLE_NAME,
+    declared_variables,
+    resolve_environment,
+    table_name_for,
+)
 from local.server import LocalStack
 from local.template import (
     Route,
@@ -65,7 +72,7 @@ def test_environment_resolves_refs_locally_and_replaces_the_secret(template):
     env = resolve_environment(template, variables, table_name=LOCAL_TABLE_NAME, overrides={})
     assert env["TABLE_NAME"] == LOCAL_TABLE_NAME
     assert len(env["CURSOR_SECRET"]) >= 32 and "resolve" not in env["CURSOR_SECRET"]
-    assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+    assert env["BODY_BUCKET"] == f"{LOCAL_STACK_NAME}-bodies-{LOCAL_ACCOUNT_ID}"  # a Sub of pseudo parameters
     overridden = resolve_environment(
         template, variables, table_name="mine", overrides={"TABLE_NAME": "mine", "CURSOR_SECRET": "s"}
     )

@@ -1,4 +1,5 @@
-"""The patch engines stay out of every other function's cold start: only the patch handler imports them."""
+"""What each function's cold start imports: the patch engines only in patch; powertools (its SQS batch
+processor) and pydicom only in ingest; logging and metrics ride on the standard library (fhirimaging/logs.py)."""
 from __future__ import annotations
 
 import json
@@ -18,9 +19,9 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[2]
 """
 
 
-def engines_loaded_by(function: str) -> list[str]:
+def engines_loaded_by(function: str, packages: tuple[str, ...] = ENGINES) -> list[str]:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(ROOT / "functions" / function / "app.py"), ",".join(ENGINES)],
+        [sys.executable, "-c", PROBE, str(ROOT / "functions" / function / "app.py"), ",".join(packages)],
         capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT / "layers/fhirimaging/python")},
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -36,3 +37,10 @@ def test_no_handler_but_patch_imports_jsonpatch_or_fhirpathpy():
 def test_the_patch_handler_loads_its_engines_during_init():
     loaded = {name.split(".")[0] for name in engines_loaded_by("patch")}
     assert loaded == set(ENGINES)
+
+
+def test_only_ingest_imports_powertools_or_pydicom():
+    functions = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "app.py").is_file())
+    loaded = {name: sorted({m.split(".")[0] for m in engines_loaded_by(name, ("aws_lambda_powertools", "pydicom"))})
+              for name in functions}
+    assert loaded == {name: ["aws_lambda_powertools", "pydicom"] if name == "ingest" else [] for name in functions}

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from fhirimaging.dicom.header import NotIngestible, read_header
 from fhirimaging.dicom.mapping import InstanceHeader, MappingConfig, map_header
+from fhirimaging.logs import logger
 from fhirimaging.service.ingest import StudyIngest
 
-logger = Logger(service="fhir-imaging")
 READERS = 16
 
 

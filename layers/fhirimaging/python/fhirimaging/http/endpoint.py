@@ -9,17 +9,14 @@ import functools
 import time
 from typing import Any, Callable
 
-from aws_lambda_powertools import Logger, single_metric
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
-
-from fhirimaging import auth, runtime
+from fhirimaging import auth, logs, runtime
 from fhirimaging.errors import FhirError, PayloadTooLarge
 from fhirimaging.http import limits, render
 from fhirimaging.http.request import HttpRequest
 
-logger = Logger(service="fhir-imaging")
+logger = logs.logger
 METRICS_NAMESPACE = "FhirImaging"
+_cold_start = True
 
 Handler = Callable[[HttpRequest], Any]
 
@@ -27,17 +24,20 @@ Handler = Callable[[HttpRequest], Any]
 def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict]]:
     def decorate(handle: Handler) -> Callable[[dict, Any], dict]:
         @functools.wraps(handle)
-        @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
         def lambda_handler(event: dict, context: Any) -> dict:
+            global _cold_start
             started = time.perf_counter()
             request_context = event.get("requestContext") or {}
-            response = _serve(handle, event, interaction)
+            correlation = {"correlation_id": request_context.get("requestId")}  # API Gateway's request id
+            response = _serve(handle, event, interaction, correlation)
             status = response["statusCode"]
             logger.info("request", extra={
-                "interaction": interaction, "method": (request_context.get("http") or {}).get("method"),
-                "path": event.get("rawPath"), "params": _parameter_names(event), "status": status,
+                **correlation, "cold_start": _cold_start, "interaction": interaction,
+                "method": (request_context.get("http") or {}).get("method"), "path": event.get("rawPath"),
+                "params": _parameter_names(event), "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             })
+            _cold_start = False
             _count_request(interaction, status)
             return response
 
@@ -55,15 +55,12 @@ def _parameter_names(event: dict) -> list[str]:
 def _count_request(interaction: str, status: int) -> None:
     """One CloudWatch (EMF) metric per interaction and status; a metrics failure never fails a request."""
     try:
-        # single_metric holds no state between requests, so requests served side by side (local stack) don't mix.
-        with single_metric(name="Requests", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE,
-                           default_dimensions={"interaction": interaction}) as metric:
-            metric.add_dimension("status", str(status))
+        logs.count("Requests", METRICS_NAMESPACE, {"interaction": interaction, "status": str(status)})
     except Exception:
         logger.exception("could not publish the request metric")
 
 
-def _serve(handle: Handler, event: dict, interaction: str) -> dict:
+def _serve(handle: Handler, event: dict, interaction: str, correlation: dict) -> dict:
     try:
         settings = runtime.settings()
         limits.check_event(event)  # query length and parameter count, before the query is parsed
@@ -79,11 +76,11 @@ def _serve(handle: Handler, event: dict, interaction: str) -> dict:
         return render.result(result, http)
     except FhirError as e:
         if e.status >= 500:
-            logger.warning("request failed", extra={"status": e.status, "diagnostics": e.diagnostics})
+            logger.warning("request failed", extra={**correlation, "status": e.status, "diagnostics": e.diagnostics})
         else:
             # diagnostics may quote the client's values (identifiers): log the issue code only
-            logger.info("request refused", extra={"status": e.status, "code": e.code})
+            logger.info("request refused", extra={**correlation, "status": e.status, "code": e.code})
         return render.error(e)
     except Exception:
-        logger.exception("unhandled error")
+        logger.exception("unhandled error", extra=correlation)
         return render.error(FhirError("the server failed to process the request; it has been logged"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -84,6 +83,8 @@ def _not_modified(v: StoredVersion, http: HttpRequest) -> bool:
     if_modified_since = http.header("if-modified-since")
     if if_modified_since is None:
         return False
+    from email.utils import parsedate_to_datetime  # ~10 ms of import, for this header only
+
     try:
         since = parsedate_to_datetime(if_modified_since)
     except (TypeError, ValueError):
