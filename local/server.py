@@ -462,6 +462,8 @@ def main() -> int:
     if stack.s3 is not None:
         log.info("local stack: S3 %s, bucket %s: uploads are ingested (aws s3 cp ... s3://%s/ --endpoint-url %s)",
                  stack.s3.endpoint_url, stack.bucket, stack.bucket, stack.s3.endpoint_url)
+        if stack.environment.get("BODY_BUCKET"):
+            log.info("local stack: bodies too large for an item go to s3://%s/", stack.environment["BODY_BUCKET"])
     if stack.stream_poller is not None:
         log.info("local stack: change events are printed and appended to %s", stack.change_events_file)
     if stack.issuer is not None:
