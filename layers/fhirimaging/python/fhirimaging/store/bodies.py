@@ -12,16 +12,20 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from fhirimaging.errors import Throttled
 from fhirimaging.store import keys
 
 # Large bodies of one batch read (a search page, a history page) are fetched side by side.
 _FETCHES = 8
+# S3 asks to slow down or is briefly unavailable: the client may retry (503), as for DynamoDB throttling.
+_BUSY = {"SlowDown", "ServiceUnavailable", "InternalError", "503"}
 # A write takes at most the function timeout (25-60 s); an object this old that no item names is an orphan.
 ORPHAN_AGE = timedelta(hours=1)
 
@@ -43,8 +47,9 @@ class BodyBucket:
 
     def put(self, resource_id: str, version: int, compressed: bytes) -> BodyRef:
         key = f"{keys.resource_pk(resource_id).replace('#', '/')}/{version}/{uuid.uuid4().hex}"
-        self._client().put_object(Bucket=self._bucket, Key=key, Body=compressed,
-                                  ContentType="application/fhir+json", ContentEncoding="deflate")
+        with _busy_is_throttled():
+            self._client().put_object(Bucket=self._bucket, Key=key, Body=compressed,
+                                      ContentType="application/fhir+json", ContentEncoding="deflate")
         return BodyRef(key, hashlib.sha256(compressed).hexdigest())
 
     def get_all(self, refs: list[BodyRef]) -> list[bytes]:
@@ -57,7 +62,8 @@ class BodyBucket:
 
     def _get(self, client: Any, ref: BodyRef) -> bytes:
         try:
-            data = client.get_object(Bucket=self._bucket, Key=ref.key)["Body"].read()
+            with _busy_is_throttled():
+                data = client.get_object(Bucket=self._bucket, Key=ref.key)["Body"].read()
         except ClientError as e:
             if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise BodyMissing(f"s3://{self._bucket}/{ref.key} is missing") from e
@@ -77,6 +83,16 @@ class BodyBucket:
                 parts = entry["Key"][len(prefix):].split("/")
                 if entry["LastModified"] < older_than and len(parts) == 3 and parts[1].isdigit():
                     yield entry["Key"], parts[0], int(parts[1])
+
+
+@contextmanager
+def _busy_is_throttled() -> Iterator[None]:
+    try:
+        yield
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") in _BUSY:
+            raise Throttled("the body store is busy; retry shortly") from e
+        raise
 
 
 def sweep(bodies: BodyBucket, referenced: Callable[[str, int], str | None],
