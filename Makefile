@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # Not a test: cold starts, warm handler time, DynamoDB requests and items read per interaction, a 10,000-instance
-# study over HTTP; one table, also in .bench/results.json; exits 1 if a target of issue 7 is missed (about 4 min).
+# study over HTTP; one table, also in .bench/results.json; exits 1 if a target is missed (about 4 min).
 bench: $(STAMP)
 	PYTHONPATH=layers/fhirimaging/python $(PY) -m bench
 

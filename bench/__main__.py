@@ -1,4 +1,4 @@
-"""`make bench`: every part of issue 7 in one run, printed as one table and written to .bench/results.json.
+"""`make bench`: every part of the benchmark in one run, printed as one table and written to .bench/results.json.
 
   a  cold start of each handler vs import boto3 + a DynamoDB client        (bench.cold)
   b  warm handler time, DynamoDB stubbed, vs orjson loads + dumps          (bench.handlers)

@@ -39,7 +39,7 @@ SECRET = b"bench-cursor-secret"
 RUNS = 30
 INSTANCES = 1_000
 PAGE = 50
-# Targets of issue 7: warm time as a multiple of the orjson floor, DynamoDB requests per interaction.
+# Targets: warm time as a multiple of the orjson floor, DynamoDB requests per interaction.
 MAX_FLOOR_RATIO = {"read": 3, "search": 4}
 ONE_REQUEST = ("read", "vread", "create", "update")
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024

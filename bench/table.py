@@ -8,7 +8,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Row:
-    part: str  # a..e, as in issue 7
+    part: str  # a..e, as in bench/__main__.py
     measure: str
     value: float | str  # a number in `unit`, or what happened instead ("413 not supported")
     unit: str = ""

@@ -1,7 +1,7 @@
 """SMART scopes end to end: a second local stack with AUTH=on (a subprocess, since a LocalStack owns its
 process's environment), tokens from its development issuer.
 
-The scope matrix (issue 6, Done means 1): every interaction x {no scope, wrong resource, read-only,
+The scope matrix: every interaction x {no scope, wrong resource, read-only,
 write-only, full} x {system, user, patient with own study, patient with another's study}: the status,
 and that no data of the other patient ever shows (search entries and totals, history entries).
 Done means 4: missing, expired, wrongly signed and wrong-audience tokens get API Gateway's 401; the

@@ -1,4 +1,4 @@
-"""SMART scope parsing, the layer's own 401 and the CapabilityStatement's security (issue 6)."""
+"""SMART scope parsing, the layer's own 401 and the CapabilityStatement's security."""
 from __future__ import annotations
 
 import pytest
