@@ -26,7 +26,7 @@ from fhirimaging.store.base import (
     WriteKind,
     history_sort_key,
 )
-from fhirimaging.store.bodies import BodyBucket, BodyRef
+from fhirimaging.store.bodies import BodyBucket, BodyMissing, BodyRef
 
 # A compressed body up to this size stays in the items (400 KB each, less keys and attributes); a larger
 # one goes to S3. Without a body bucket, up to MAX_COMPRESSED_BODY is stored and more is refused.
@@ -177,13 +177,11 @@ class DynamoDbStore:
         """Items -> versions, with the bodies kept in S3 fetched."""
         refs = [_body_ref(item) for _, item in items]
         wanted = [ref for ref in refs if ref is not None]
-        if not wanted:
-            bodies: list[bytes | None] = [None] * len(items)
-        else:
-            assert self._bodies is not None, "an item names a body in S3 but the store has no body bucket"
-            it = iter(self._bodies.get_all(wanted))
-            bodies = [next(it) if ref is not None else None for ref in refs]
-        return [_from_item(resource_id, item, body) for (resource_id, item), body in zip(items, bodies)]
+        if wanted and self._bodies is None:
+            raise BodyMissing("an item names a body in S3 but BODY_BUCKET is not set")
+        fetched = iter(self._bodies.get_all(wanted) if wanted else [])
+        return [_from_item(resource_id, item, next(fetched) if ref is not None else None)
+                for (resource_id, item), ref in zip(items, refs)]
 
     # writes
 
