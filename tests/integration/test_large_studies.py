@@ -1,5 +1,6 @@
 """A 10,000-instance study too large for a DynamoDB item, over HTTP through the local stack: its body goes to
-the stack's S3 body bucket, and create, read, update, patch, history and search return what was sent."""
+the stack's S3 body bucket, create, read, update, patch, history and search return what was sent, and the
+responses travel gzip-compressed to a client that accepts it."""
 from __future__ import annotations
 
 import random
@@ -47,8 +48,12 @@ def _round_trip(stack, http, sent: dict, rid: str, before: set[str]) -> None:
     [key] = set(body_objects(stack)) - before
     assert key.startswith(f"ImagingStudy/{rid}/1/")
 
-    read = checked(http.get(f"ImagingStudy/{rid}"))
+    read = checked(http.get(f"ImagingStudy/{rid}"))  # requests sends Accept-Encoding: gzip, deflate
     assert read.status_code == 200 and without_id_and_meta(read.json()) == sent
+    assert read.headers["Content-Encoding"] == "gzip" and read.headers["Vary"] == "accept-encoding"
+    assert int(read.headers["Content-Length"]) < len(read.content) // 3  # what travelled, compressed
+    plain = http.get(f"ImagingStudy/{rid}", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.json() == read.json()
     updated = checked(http.put(f"ImagingStudy/{rid}", json={**read.json(), "description": "two"},
                                headers={"Content-Type": "application/fhir+json", "If-Match": 'W/"1"'}))
     assert updated.status_code == 200 and updated.headers["ETag"] == 'W/"2"'

@@ -30,6 +30,7 @@ def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict
             request_context = event.get("requestContext") or {}
             correlation = {"correlation_id": request_context.get("requestId")}  # API Gateway's request id
             response = _serve(handle, event, interaction, correlation)
+            response = render.encoded(response, (event.get("headers") or {}).get("accept-encoding"))
             status = response["statusCode"]
             logger.info("request", extra={
                 **correlation, "cold_start": _cold_start, "interaction": interaction,

@@ -1,6 +1,8 @@
 """Service results and errors -> API Gateway responses. Every header is set here and only here."""
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import uuid
 from datetime import timezone
@@ -15,6 +17,9 @@ from fhirimaging.service import DeleteResult, HistoryResult, JsonDocument, Resou
 from fhirimaging.store import StoredVersion
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
+# A body this large travels gzip-compressed to a client that accepts it (HTTP APIs do not compress): a
+# 10,000-instance study's 1.5 MB of JSON becomes ~0.25 MB (~15 ms), far from Lambda's 6 MB response limit.
+COMPRESS_FROM = 32 * 1024
 _REASONS = {200: "OK", 201: "Created", 204: "No Content"}
 
 
@@ -22,6 +27,31 @@ def response(status: int, body: str | None = None, headers: dict[str, str] | Non
     out_headers = {"content-type": FHIR_JSON} if body is not None else {}
     out_headers.update({k.lower(): v for k, v in (headers or {}).items()})
     return {"statusCode": status, "headers": out_headers, "body": body or "", "isBase64Encoded": False}
+
+
+def encoded(response: dict[str, Any], accept_encoding: str | None) -> dict[str, Any]:
+    """The response gzip-compressed if it is large and the client accepts gzip (RFC 9110 Accept-Encoding)."""
+    body = response["body"]
+    if len(body) < COMPRESS_FROM:
+        return response
+    headers = {**response["headers"], "vary": "accept-encoding"}
+    if not _accepts_gzip(accept_encoding or ""):
+        return {**response, "headers": headers}
+    data = gzip.compress(body.encode(), compresslevel=5, mtime=0)
+    return {**response, "headers": {**headers, "content-encoding": "gzip"},
+            "body": base64.b64encode(data).decode("ascii"), "isBase64Encoded": True}
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    qualities = {}
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            qualities[coding.strip()] = float(q)
+        except ValueError:
+            qualities[coding.strip()] = 0.0
+    return qualities.get("gzip", qualities.get("x-gzip", qualities.get("*", 0.0))) > 0
 
 
 def operation_outcome(issues: list[Issue]) -> str:
