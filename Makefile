@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench lint invoke token clean
+.PHONY: run test bench lint schema invoke token clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -24,6 +24,10 @@ test: $(STAMP)
 # study over HTTP; one table, also in .bench/results.json; exits 1 if a target is missed (about 4 min).
 bench: $(STAMP)
 	PYTHONPATH=layers/fhirimaging/python $(PY) -m bench
+
+# After changing the validation models: regenerate the pydantic-core schema the functions validate with.
+schema: $(STAMP)
+	PYTHONPATH=layers/fhirimaging/python $(PY) -m fhirimaging.models.compile
 
 lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml

@@ -575,3 +575,12 @@ def test_input_is_left_unchanged(resource):
 
     assert resource == sent
     assert json.dumps(resource, default=str) == json.dumps(sent, default=str)
+
+
+def test_month_lengths_agree_with_the_calendar_module():
+    # rules.py counts days itself so that validation does not import calendar.
+    import calendar
+
+    from fhirimaging.models.rules import _days_in
+
+    assert all(_days_in(y, m) == calendar.monthrange(y, m)[1] for y in range(1, 10000) for m in range(1, 13))

@@ -1,20 +1,22 @@
 """Validation of FHIR R5 ImagingStudy JSON with hand-written pydantic models.
 
-The single entry point is validate_imaging_study; the models only validate and never rewrite what was sent.
+The single entry point is validate_imaging_study; it never rewrites what was sent. The models
+(imagingstudy.py, datatypes.py, primitives.py, rules.py) are compiled ahead of time into core_schema.py,
+so validating imports pydantic-core alone (see compile.py).
 """
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from pydantic_core import SchemaValidator, ValidationError
 
 from fhirimaging.errors import InvalidResource
 
-from .imagingstudy import ImagingStudy
+from .core_schema import CONFIG, SCHEMA
 from .issues import issues_from
 
-__all__ = ["ImagingStudy", "validate_imaging_study"]
+__all__ = ["validate_imaging_study"]
 
-_validate = ImagingStudy.model_validate
+_validate = SchemaValidator(SCHEMA, CONFIG).validate_python
 
 
 def validate_imaging_study(resource: dict) -> None:

@@ -4,16 +4,14 @@ Annotations are evaluated eagerly (no `from __future__ import annotations`): the
 add the `_x` companion of every primitive element.
 """
 
-import calendar
-import re
 import types
 import typing
-from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from . import rules
 from .primitives import (
     Base64Binary,
     Boolean,
@@ -39,7 +37,6 @@ from .primitives import (
     Url,
     Uuid,
     Xhtml,
-    fhir_error,
     required_code,
 )
 
@@ -82,30 +79,11 @@ class _FhirModelMetaclass(type(BaseModel)):
         return super().__new__(mcs, name, bases, namespace, **kwargs)
 
 
-def invariant_error(message: str, loc: tuple = (), code: str = "invariant") -> InitErrorDetails:
-    """A broken rule, located by `loc` relative to the element whose invariants found it."""
-    return InitErrorDetails(type=fhir_error(message, code), loc=loc, input=None)
-
-
-def _as_init_details(error: ValidationError) -> list[InitErrorDetails]:
-    """The errors of a ValidationError in the form needed to raise them again, together with more."""
-    details = []
-    for item in error.errors(include_url=False):
-        kind = item["type"]
-        if kind.startswith("fhir"):
-            kind = PydanticCustomError(kind, item["msg"], item.get("ctx"))
-        detail = InitErrorDetails(type=kind, loc=item["loc"], input=item["input"])
-        if "ctx" in item:
-            detail["ctx"] = item["ctx"]
-        details.append(detail)
-    return details
-
-
 class FhirModel(BaseModel, metaclass=_FhirModelMetaclass):
     """Base of every FHIR element: the FHIR JSON rules that hold for all of them.
 
     Optional elements default to None but do not accept None, so an absent element is fine while an explicit
-    JSON null is an error. Only the root resource compiles a validator; the others are built into it.
+    JSON null is an error. No validator is built on import: compile.py builds the root resource's schema.
     """
 
     model_config = ConfigDict(strict=True, extra="forbid", defer_build=True)
@@ -114,27 +92,14 @@ class FhirModel(BaseModel, metaclass=_FhirModelMetaclass):
     id_alone_is_empty: ClassVar[bool] = True
 
     @classmethod
-    def ele_1_problem(cls, data: dict) -> PydanticCustomError | None:
-        """The error for an object with no content (no properties, or only an id), if it is one."""
-        if not data:
-            return fhir_error("Empty object: a JSON object must have at least one property", "structure")
-        # Where elements are required, reporting them missing says more than ele-1 does.
-        if (
-            data.keys() == {"id"}
-            and cls.id_alone_is_empty
-            and not any(field.is_required() for field in cls.model_fields.values())
-        ):
-            return fhir_error("Element has no content besides its id (ele-1)", "invariant")
-        return None
+    def bare_id_is_empty(cls) -> bool:
+        """Whether an object holding only an id breaks ele-1 here (see rules.ele_1_problem)."""
+        return cls.id_alone_is_empty and not any(field.is_required() for field in cls.model_fields.values())
 
     @model_validator(mode="before")
     @classmethod
     def _ele_1(cls, data: Any) -> Any:
-        if type(data) is dict and len(data) < 2:
-            problem = cls.ele_1_problem(data)
-            if problem is not None:
-                raise problem
-        return data
+        return rules.ele_1(cls.bare_id_is_empty(), data)
 
 
 class Constrained(FhirModel):
@@ -143,57 +108,12 @@ class Constrained(FhirModel):
     Invariant problems are reported together with the element's field errors, so one pass finds them all.
     """
 
-    @classmethod
-    def invariants(cls, data: dict, context: Any) -> list[InitErrorDetails]:
-        return []
+    invariants: ClassVar[rules.Invariants]  # each subclass names its function in rules
 
     @model_validator(mode="wrap")
     @classmethod
     def _check_invariants(cls, data: Any, handler, info) -> Any:
-        # An object without content is reported once, by ele-1, not again by each invariant it breaks.
-        checkable = type(data) is dict and not (len(data) < 2 and cls.ele_1_problem(data))
-        problems = cls.invariants(data, info.context) if checkable else None
-        if not problems:
-            return handler(data)
-        try:
-            handler(data)
-            details = []
-        except ValidationError as error:
-            details = _as_init_details(error)
-        raise ValidationError.from_exception_data(cls.__name__, details + problems)
-
-
-def choice_problems(data: dict, names: frozenset[str], element: str) -> list[InitErrorDetails]:
-    """A choice element ([x]) appears at most once, counting a primitive `_x` companion as the same choice."""
-    present = sorted({key.lstrip("_") for key in data if key.lstrip("_") in names})
-    if len(present) > 1:
-        return [invariant_error(f"{element} appears more than once: {', '.join(present)}", code="structure")]
-    return []
-
-
-def primitive_array_problems(data: dict, name: str) -> list[InitErrorDetails]:
-    """A repeating primitive and its `_x` array align by index; each position has a value or an extension."""
-    values, companions = data.get(name), data.get("_" + name)
-    values = values if type(values) is list else None
-    companions = companions if type(companions) is list else None
-    if values is None and companions is None:
-        return []
-    if values is not None and companions is not None and len(values) != len(companions):
-        return [
-            invariant_error(f"'_{name}' must have as many entries as '{name}'", (f"_{name}",), "structure")
-        ]
-    problems = []
-    for index in range(len(values if values is not None else companions)):
-        value = values[index] if values is not None else None
-        companion = companions[index] if companions is not None else None
-        if value is None and companion is None:
-            at = (name, index) if values is not None else (f"_{name}", index)
-            problems.append(
-                invariant_error(
-                    f"'{name}' entry {index} has neither a value nor an extension", at, "structure"
-                )
-            )
-    return problems
+        return rules.check_invariants(cls.__name__, cls.invariants, cls.bare_id_is_empty(), data, handler, info)
 
 
 class Element(FhirModel):
@@ -224,64 +144,11 @@ class CodeableConcept(Element):
     text: String = None
 
 
-_DATETIME_PARTS = re.compile(
-    r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d))?)?)?$"
-)
-# Compared with a zoned value, a date without a zone may be in any zone from +14:00 to -12:00.
-_EARLIEST_ZONE, _LATEST_ZONE = timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))
-
-
-def _boundary(value: Any, high: bool) -> datetime | None:
-    """FHIRPath lowBoundary (or highBoundary) of a dateTime of any precision; None if it is not a valid one.
-
-    Dates come back without a zone, times with theirs.
-    """
-    match = _DATETIME_PARTS.match(value) if type(value) is str else None
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        if hour is None:
-            month_ = int(month) if month else (12 if high else 1)
-            day_ = int(day) if day else (calendar.monthrange(int(year), month_)[1] if high else 1)
-            start = datetime(int(year), month_, day_)
-            return start + timedelta(days=1, microseconds=-1) if high else start
-        sign = -1 if zone[0] == "-" else 1
-        offset = (
-            timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))) if zone != "Z" else UTC
-        )
-        micros = int((fraction or "0")[:6].ljust(6, "0"))
-        return datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour),
-            int(minute),
-            min(int(second), 59),
-            micros,
-            tzinfo=offset,
-        )
-    except ValueError:
-        return None
-
-
 class Period(Element, Constrained):
     start: DateTime = None
     end: DateTime = None
 
-    @classmethod
-    def invariants(cls, data, context):
-        start, end = _boundary(data.get("start"), high=False), _boundary(data.get("end"), high=True)
-        if start is None or end is None:
-            return []
-        if (start.tzinfo is None) != (end.tzinfo is None):
-            start, end = (
-                start.replace(tzinfo=start.tzinfo or _EARLIEST_ZONE),
-                end.replace(tzinfo=end.tzinfo or _LATEST_ZONE),
-            )
-        if start > end:
-            return [invariant_error("Period start is after its end (per-1)")]
-        return []
+    invariants = staticmethod(rules.period)
 
 
 class Identifier(Element):
@@ -301,24 +168,7 @@ class Reference(Element, Constrained):
     identifier: Identifier = None
     display: String = None
 
-    @classmethod
-    def invariants(cls, data, context):
-        problems = []
-        if not data.keys() & {"reference", "_reference", "identifier", "display", "_display", "extension"}:
-            problems.append(
-                invariant_error("Reference needs a reference, identifier, display or extension (ref-2)")
-            )
-        reference = data.get("reference")
-        if type(reference) is str and reference.startswith("#"):
-            # Only the root resource is validated here, so '#' (the container itself) is never valid.
-            contained_ids = context.get("contained_ids", ()) if context else ()
-            if reference[1:] not in contained_ids:
-                problems.append(
-                    invariant_error(
-                        f"Local reference {reference[:70]} has no contained resource (ref-1)", ("reference",)
-                    )
-                )
-        return problems
+    invariants = staticmethod(rules.reference)
 
 
 class CodeableReference(Element):
@@ -334,11 +184,7 @@ class SimpleQuantity(Element, Constrained):
     system: Uri = None
     code: Code = None
 
-    @classmethod
-    def invariants(cls, data, context):
-        if data.keys() & {"code", "_code"} and not data.keys() & {"system", "_system"}:
-            return [invariant_error("A coded unit needs a system (qty-3)")]
-        return []
+    invariants = staticmethod(rules.simple_quantity)
 
 
 class Quantity(SimpleQuantity):
@@ -354,11 +200,7 @@ class Ratio(Element, Constrained):
     numerator: Quantity = None
     denominator: SimpleQuantity = None
 
-    @classmethod
-    def invariants(cls, data, context):
-        if ("numerator" in data) != ("denominator" in data):
-            return [invariant_error("Ratio needs both numerator and denominator, or neither (rat-1)")]
-        return []
+    invariants = staticmethod(rules.ratio)
 
 
 class Money(Element):
@@ -381,14 +223,7 @@ class Attachment(Element, Constrained):
     duration: Decimal = None
     pages: PositiveInt = None
 
-    @classmethod
-    def invariants(cls, data, context):
-        if "data" in data and "contentType" not in data:
-            return [invariant_error("Attachment data needs a contentType (att-1)")]
-        return []
-
-
-_AUTHOR_X = frozenset({"authorReference", "authorString"})
+    invariants = staticmethod(rules.attachment)
 
 
 class Annotation(Element, Constrained):
@@ -397,9 +232,7 @@ class Annotation(Element, Constrained):
     time: DateTime = None
     text: Markdown
 
-    @classmethod
-    def invariants(cls, data, context):
-        return choice_problems(data, _AUTHOR_X, "author[x]")
+    invariants = staticmethod(rules.annotation)
 
 
 class Narrative(Element):
@@ -418,9 +251,7 @@ class Meta(Element, Constrained):
     security: NonEmptyList[Coding] = None
     tag: NonEmptyList[Coding] = None
 
-    @classmethod
-    def invariants(cls, data, context):
-        return primitive_array_problems(data, "profile")
+    invariants = staticmethod(rules.meta)
 
 
 class Extension(Element, Constrained):
@@ -486,19 +317,6 @@ class Extension(Element, Constrained):
     valueDosage: LooseObject = None
     valueMeta: Meta = None
 
-    @classmethod
-    def invariants(cls, data, context):
-        problems = choice_problems(data, VALUE_X, "value[x]")
-        # An unknown value[x] name is reported as unknown, so it still counts as a value here.
-        has_value = any(key.lstrip("_").startswith("value") for key in data)
-        if has_value == ("extension" in data):
-            problems.append(
-                invariant_error(
-                    "Extension must have either a value[x] or nested extensions, not both "
-                    "and not neither (ext-1)"
-                )
-            )
-        return problems
-
 
 VALUE_X = frozenset(name for name in Extension.model_fields if name.startswith("value") and "_" not in name)
+Extension.invariants = staticmethod(partial(rules.extension, VALUE_X))

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import ConfigDict
 
+from . import rules
 from .datatypes import (
     Annotation,
     BackboneElement,
@@ -21,7 +22,6 @@ from .datatypes import (
     Narrative,
     NonEmptyList,
     Reference,
-    invariant_error,
 )
 from .primitives import (
     Code,
@@ -48,29 +48,7 @@ class ContainedResource(Constrained):
     resourceType: ResourceType
     id: ResourceId = None
 
-    @classmethod
-    def invariants(cls, data, context):
-        problems = []
-        if "contained" in data:
-            problems.append(
-                invariant_error("A contained resource must not contain resources (dom-2)", ("contained",))
-            )
-        meta = data.get("meta")
-        if type(meta) is dict:
-            if meta.keys() & {"versionId", "lastUpdated"}:
-                problems.append(
-                    invariant_error(
-                        "A contained resource must not have meta.versionId or meta.lastUpdated (dom-4)",
-                        ("meta",),
-                    )
-                )
-            if "security" in meta:
-                problems.append(
-                    invariant_error(
-                        "A contained resource must not have security labels (dom-5)", ("meta", "security")
-                    )
-                )
-        return problems
+    invariants = staticmethod(rules.contained_resource)
 
 
 class Performer(BackboneElement):
@@ -101,9 +79,7 @@ class Series(BackboneElement):
 
 
 class ImagingStudy(FhirModel):
-    """R5 ImagingStudy with its Resource and DomainResource elements; the one model with its own validator."""
-
-    model_config = ConfigDict(defer_build=False)
+    """R5 ImagingStudy with its Resource and DomainResource elements: the root of the compiled schema."""
 
     resourceType: Literal["ImagingStudy"]
     id: ResourceId = None

@@ -8,11 +8,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from fhirimaging.errors import Issue
 
-from .primitives import FORMATS
+from .core_schema import FORMATS
 
 # pydantic error type -> the JSON kind the element needed.
 _EXPECTED_KIND = {

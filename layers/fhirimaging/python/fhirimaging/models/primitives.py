@@ -5,12 +5,12 @@ Formats are regexes and bounds that pydantic-core checks in Rust, keeping the pe
 
 from __future__ import annotations
 
-import calendar
 from decimal import Decimal as _Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, PlainValidator, StringConstraints
-from pydantic_core import PydanticCustomError
+
+from . import rules
 
 
 class FhirPrimitive:
@@ -23,11 +23,6 @@ class FhirPrimitive:
 
     def __repr__(self) -> str:
         return f"FhirPrimitive({self.name!r})"
-
-
-def fhir_error(message: str, code: str) -> PydanticCustomError:
-    """An error of our own; `code` is the OperationOutcome issue code it maps to."""
-    return PydanticCustomError("fhir", message, {"code": code})
 
 
 # Any character except the C0 controls; tab, LF and CR are the only controls FHIR strings may hold.
@@ -75,28 +70,6 @@ _INTEGER64 = _pattern(r"^(0|[-+]?[1-9][0-9]{0,18})$", "an integer64 written as a
 _XHTML = _pattern(rf"^<div[\s>]{_TEXT_CHAR}*$", "XHTML starting with a <div> element")
 
 
-def _day_exists(value: str) -> str:
-    # The regex bounds the day to 01-31; only days 29-31 can fall outside their month.
-    if len(value) >= 10 and value[8:10] > "28":
-        year, month, day = int(value[0:4]), int(value[5:7]), int(value[8:10])
-        if day > calendar.monthrange(year, month)[1]:
-            raise fhir_error("not a calendar date", "value")
-    return value
-
-
-def _integer64_in_range(value: str) -> str:
-    if not -(2**63) <= int(value) < 2**63:
-        raise fhir_error("outside the integer64 range", "value")
-    return value
-
-
-def _decimal(value: Any) -> Any:
-    # JSON is parsed with parse_float=Decimal, so a float here can only be NaN or Infinity.
-    if type(value) is int or (type(value) is _Decimal and value.is_finite()):
-        return value
-    raise PydanticCustomError("fhir_kind", "expected a number", {"code": "structure", "expected": "a number"})
-
-
 _INT32 = 2**31 - 1
 
 String = Annotated[str, _STRING, FhirPrimitive("string")]
@@ -109,16 +82,16 @@ Canonical = Annotated[str, _URI, FhirPrimitive("canonical")]
 Oid = Annotated[str, _OID, FhirPrimitive("oid")]
 Uuid = Annotated[str, _UUID, FhirPrimitive("uuid")]
 Base64Binary = Annotated[str, _BASE64, FhirPrimitive("base64Binary")]
-Date = Annotated[str, _DATE, AfterValidator(_day_exists), FhirPrimitive("date")]
-DateTime = Annotated[str, _DATETIME, AfterValidator(_day_exists), FhirPrimitive("dateTime")]
-Instant = Annotated[str, _INSTANT, AfterValidator(_day_exists), FhirPrimitive("instant")]
+Date = Annotated[str, _DATE, AfterValidator(rules.day_exists), FhirPrimitive("date")]
+DateTime = Annotated[str, _DATETIME, AfterValidator(rules.day_exists), FhirPrimitive("dateTime")]
+Instant = Annotated[str, _INSTANT, AfterValidator(rules.day_exists), FhirPrimitive("instant")]
 Time = Annotated[str, _TIME_OF_DAY, FhirPrimitive("time")]
 Boolean = Annotated[bool, Field(strict=True), FhirPrimitive("boolean")]
 Integer = Annotated[int, Field(strict=True, ge=-_INT32 - 1, le=_INT32), FhirPrimitive("integer")]
 UnsignedInt = Annotated[int, Field(strict=True, ge=0, le=_INT32), FhirPrimitive("unsignedInt")]
 PositiveInt = Annotated[int, Field(strict=True, ge=1, le=_INT32), FhirPrimitive("positiveInt")]
-Integer64 = Annotated[str, _INTEGER64, AfterValidator(_integer64_in_range), FhirPrimitive("integer64")]
-Decimal = Annotated[_Decimal, PlainValidator(_decimal), FhirPrimitive("decimal")]
+Integer64 = Annotated[str, _INTEGER64, AfterValidator(rules.integer64_in_range), FhirPrimitive("integer64")]
+Decimal = Annotated[_Decimal, PlainValidator(rules.decimal), FhirPrimitive("decimal")]
 
 # Typed System.String (element and resource ids, Extension.url) or xhtml in R5: no `_x` companion.
 ElementId = Annotated[str, _STRING]

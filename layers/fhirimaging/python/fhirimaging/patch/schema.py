@@ -14,13 +14,16 @@ from typing import Any, ForwardRef
 
 from pydantic import BaseModel
 
-from fhirimaging.models import ImagingStudy, datatypes
+from fhirimaging.models import datatypes
+from fhirimaging.models.imagingstudy import ImagingStudy
 
 Model = type[BaseModel]
 
 
 @dataclass(frozen=True)
 class Child:
+    """An element of a model: its JSON property, whether it repeats, its model."""
+
     key: str  # the JSON property, e.g. valueString for name "value" given a String value
     repeats: bool
     model: Model | None  # None for primitives and for what the models do not describe
