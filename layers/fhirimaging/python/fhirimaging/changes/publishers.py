@@ -108,9 +108,9 @@ def publisher_from_settings(settings: Any) -> Publisher:
     base_url = settings.change_events_base_url or settings.base_url
     if settings.change_events_file or not settings.event_bus_name:
         return JsonLinesPublisher(settings.change_events_file, base_url)
-    import boto3  # deferred: only the deployed publisher needs it
+    from fhirimaging.runtime import aws_client  # deferred: only the deployed publisher needs the SDK
 
-    return EventBridgePublisher(boto3.client("events"), settings.event_bus_name, base_url)
+    return EventBridgePublisher(aws_client("events"), settings.event_bus_name, base_url)
 
 
 _publisher: Publisher | None = None
