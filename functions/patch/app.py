@@ -3,7 +3,7 @@ from fhirimaging import runtime
 from fhirimaging.http import parse
 from fhirimaging.http.endpoint import endpoint
 from fhirimaging.models import validate_imaging_study  # noqa: F401  built during init, not on the first request
-from fhirimaging.patch import fhirpath_patch, json_patch  # noqa: F401  the engines load during init too
+from fhirimaging.patch import json_patch  # noqa: F401  loads during init too; FHIRPath Patch on its first use
 
 
 @endpoint("patch")
