@@ -13,6 +13,8 @@ SMART_CONFIGURATION_PATH = "/.well-known/smart-configuration"
 
 @dataclass(frozen=True)
 class Interaction:
+    """One FHIR interaction: its function, route and CapabilityStatement code."""
+
     name: str  # function folder under functions/ and the metric dimension
     method: str
     path: str  # API Gateway route path, relative to FHIR_BASE_PATH

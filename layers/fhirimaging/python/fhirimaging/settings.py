@@ -11,6 +11,8 @@ class SettingsError(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
+    """The function's configuration, read from its environment once per cold start."""
+
     table_name: str
     cursor_secret: bytes
     # Set only off-Lambda (local stack, DynamoDB Local): every DynamoDB call goes there.

@@ -23,6 +23,8 @@ _READS = ("read", "vread", "history")
 
 @dataclass(frozen=True)
 class Access:
+    """What a request's token allows: its grants, and the patient it is confined to."""
+
     grants: Grants
     patient: str | None  # the launch context: set when the interaction is confined to this patient
 

@@ -20,6 +20,8 @@ _FORMAT_ALIASES = {"json", "application/json", "application/fhir+json"}
 
 @dataclass(frozen=True)
 class HttpRequest:
+    """The parts of an API Gateway event that the parsers read."""
+
     method: str
     path: str
     path_params: dict[str, str]

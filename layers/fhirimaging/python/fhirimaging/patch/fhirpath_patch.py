@@ -71,6 +71,8 @@ class Value:
 
 @dataclass(frozen=True)
 class Operation:
+    """One operation of a FHIRPath Patch, as its Parameters part gave it."""
+
     number: int
     type: str
     path: str
@@ -89,6 +91,8 @@ class Operation:
 
 @dataclass(frozen=True)
 class Location:
+    """Where a FHIRPath path points in the resource."""
+
     steps: Steps  # JSON property names and list indexes from the resource root
     name: str | None  # the last element name as the path wrote it: `value` for the property valueString
 

@@ -10,6 +10,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SearchParameter:
+    """One R5 ImagingStudy search parameter, as its SearchParameter definition gives it."""
+
     code: str
     type: str  # the official type: token | reference | date | uri
     url: str

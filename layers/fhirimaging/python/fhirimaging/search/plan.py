@@ -39,6 +39,8 @@ class TooCostly(Exception):
 
 @dataclass(frozen=True)
 class Plan:
+    """How a query is answered: the index partitions to merge and the sort-key range."""
+
     ids: tuple[str, ...] | None  # _id criteria: fetch these directly
     terms: tuple[str, ...]  # GSI partitions to merge
     key: str  # what the partitions' sort keys start with: "started" | "lastUpdated"
@@ -48,6 +50,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of verified matches and where the next one resumes."""
+
     matches: list[StoredVersion]
     resources: list[dict]
     position: dict | None  # where the next page resumes ({"k": sort key} or {"o": offset}); None at the end

@@ -25,12 +25,16 @@ from fhirimaging.search.parameters import (
 
 @dataclass(frozen=True)
 class TokenValue:
+    """A token search value: system|code."""
+
     system: str | None  # None: any system; "": no system ("|code")
     code: str | None  # None: any code of the system ("system|")
 
 
 @dataclass(frozen=True)
 class ReferenceValue:
+    """A reference search value: type/id, a URL, and optionally a version."""
+
     type: str | None
     id: str | None
     url: str | None  # an absolute URL not on this server, or a local "#id" on the resource side
@@ -40,6 +44,8 @@ class ReferenceValue:
 
 @dataclass(frozen=True)
 class DateValue:
+    """A date search value: a prefix and the range its precision covers."""
+
     prefix: str
     low: datetime  # [low, high): the range the value's precision covers, UTC
     high: datetime
@@ -63,6 +69,8 @@ class TextValue:
 
 @dataclass(frozen=True)
 class Criterion:
+    """One search parameter of a query, with its modifier and OR-ed values."""
+
     parameter: SearchParameter
     modifier: str | None
     values: tuple[Any, ...]  # OR-ed
@@ -73,6 +81,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """A parsed search: AND-ed criteria and the result parameters."""
+
     criteria: tuple[Criterion, ...]  # AND-ed
     count: int | None
     sort: tuple[tuple[str, bool], ...]  # (code, descending)

@@ -9,17 +9,23 @@ from fhirimaging.store import StoredVersion
 
 @dataclass(frozen=True)
 class ResourceResult:
+    """A version to return, and the status it is returned with."""
+
     version: StoredVersion
     status: int  # 200, or 201 when the write brought the resource into existence
 
 
 @dataclass(frozen=True)
 class DeleteResult:
+    """What a delete wrote."""
+
     version: StoredVersion | None  # the deletion written now; None when nothing was there to delete
 
 
 @dataclass(frozen=True)
 class HistoryResult:
+    """One page of history, newest first."""
+
     versions: list[StoredVersion]  # newest first
     count: int
     next_cursor: str | None
@@ -29,6 +35,8 @@ class HistoryResult:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One page of search matches."""
+
     matches: list[StoredVersion]
     resources: list[dict]  # the parsed matches, for _summary/_elements
     total: int | None
