@@ -2,22 +2,43 @@
 
 A handler's cold start is its module import plus what its first request creates: the API handlers make
 their boto3 client lazily (fhirimaging.runtime), so timing the import alone would flatter them. The
-floor is `import boto3; boto3.client("dynamodb")`, timed the same way in the same rounds. For a handler
-over the target, `python -X importtime` names the costliest imports the floor does not make.
+floor is `import boto3; boto3.client("dynamodb")`, timed the same way in the same rounds. Both import from
+what Lambda has: the interpreter of the template's Runtime (python3.12: $BENCH_PYTHON, else python3.12 on the
+PATH, else the current one, which the table then names), the layer's
+pinned packages (requirements.txt) and the pinned boto3, installed once into .bench/site-<version>; not the
+development environment, whose Python differs and whose extra packages (e.g. requests) change what imports.
+For a handler over the target, `python -X importtime` names the costliest imports the floor does not make.
 """
 from __future__ import annotations
 
 import functools
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 from bench.table import Row
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYER = ROOT / "layers/fhirimaging/python"
+REQUIREMENTS = ROOT / "layers/fhirimaging/requirements.txt"
+RUNTIME = re.search(r"Runtime: (python3\.\d+)", (ROOT / "template.yaml").read_text())[1]
+
+
+def _interpreter_path(candidate: str | None) -> str | None:
+    """The interpreter a command runs, if it runs (pyenv's shims exist for versions they refuse to start)."""
+    if not candidate:
+        return None
+    done = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+PYTHON = (_interpreter_path(os.environ.get("BENCH_PYTHON")) or _interpreter_path(shutil.which(RUNTIME))
+          or sys.executable)
+SITE = ROOT / f".bench/site-{zlib.crc32(PYTHON.encode()):08x}"  # one per interpreter
 RUNS = 9
 MAX_RATIO = 1.3
 FLOOR = "import boto3; boto3.client('dynamodb', region_name='us-east-1')"
@@ -47,6 +68,7 @@ _FIRST_PARTY = {"app", "fhirimaging"}
 
 
 def run() -> list[Row]:
+    _install_site()
     handlers = sorted(p.parent.name for p in ROOT.glob("functions/*/app.py"))
     timings: dict[str, list[tuple[float, float]]] = {name: [] for name in ["floor", *handlers]}
     for round_ in range(RUNS + 1):  # round 0 writes the .pyc files and is not counted
@@ -57,7 +79,7 @@ def run() -> list[Row]:
                 timings[name].append(tuple(float(t) * 1000 for t in timing.split()))
     floor = min(sum(t) for t in timings.pop("floor"))
     rows = [Row("a", "cold floor: import boto3 + dynamodb client", floor, "ms",
-                note=f"CPU ms in a fresh interpreter, best of {RUNS}")]
+                note=f"CPU ms in a fresh {_version()} interpreter, best of {RUNS}")]
     for name, runs in timings.items():
         imported, rest = min(runs, key=sum)
         total = imported + rest
@@ -71,16 +93,40 @@ def run() -> list[Row]:
     return rows
 
 
+def _version() -> str:
+    done = subprocess.run([PYTHON, "-c", "import platform; print(platform.python_version())"],
+                          capture_output=True, text=True, check=True)
+    found = "" if PYTHON != sys.executable else f", the development interpreter: {RUNTIME} not found"
+    return f"Python {done.stdout.strip()}{found}"
+
+
 def _first_request(handler: str) -> tuple[str, str]:
     return FIRST_REQUEST.get(handler, DYNAMODB_CLIENT)
 
 
+def _install_site() -> None:
+    """The layer's packages and boto3 as deployed, in .bench/site; reinstalled when the pins change."""
+    import boto3
+
+    pins = [*REQUIREMENTS.read_text().split(), f"boto3=={boto3.__version__}"]
+    stamp = SITE / ".pins"
+    if stamp.is_file() and stamp.read_text() == "\n".join(pins):
+        return
+    shutil.rmtree(SITE, ignore_errors=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "--target", str(SITE), *pins], check=True)
+    stamp.write_text("\n".join(pins))
+
+
 def _interpreter(handler: str, code: str, *options: str) -> str:
-    """Run `code` in a fresh interpreter with the handler's directory and the layer on the path."""
-    path = [str(LAYER)] if handler == "floor" else [str(ROOT / "functions" / handler), str(LAYER)]
+    """Run `code` in a fresh interpreter with the handler's directory, the layer and .bench/site on the path
+    (-S: without the development environment's site-packages)."""
+    path = [str(LAYER), str(SITE)]
+    if handler != "floor":
+        path.insert(0, str(ROOT / "functions" / handler))
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_"))}, **ENV,
            "PYTHONPATH": os.pathsep.join(path)}
-    done = subprocess.run([sys.executable, *options, "-c", code], env=env, capture_output=True, text=True,
+    done = subprocess.run([PYTHON, "-S", *options, "-c", code], env=env, capture_output=True, text=True,
                           check=True)
     return done.stderr if options else done.stdout
 
