@@ -14,12 +14,10 @@ from typing import Any
 import pydicom
 from pydicom.errors import InvalidDicomError
 
+from fhirimaging.dicom.part10 import NotIngestible
+
 FIRST_RANGE = 64 * 1024
 MAX_HEADER_BYTES = 64 * 1024 * 1024
-
-
-class NotIngestible(Exception):
-    """This object can never become part of a study (not DICOM, truncated, no UIDs): retrying won't help."""
 
 
 class _Prefix(io.BytesIO):
