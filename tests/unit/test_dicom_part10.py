@@ -171,6 +171,13 @@ def test_each_transfer_syntax_reads_as_with_pydicom(syntax):
     assert mapped_header.instance["number"] == 12
 
 
+def test_an_unknown_transfer_syntax_is_read_as_explicit_vr_little_endian():
+    explicit = synthetic(ExplicitVRLittleEndian)
+    data = explicit.replace(b"1.2.840.10008.1.2.1\0", b"1.2.3.4.5.6.7.8.9.0\0", 1)
+    assert data != explicit
+    assert read_part10(data, whole=True) == read_part10(explicit, whole=True) == as_read(pydicom_values(data))
+
+
 @pytest.mark.parametrize("syntax", SYNTAXES)
 def test_a_header_without_pixel_data_is_whole_only_when_the_object_ends(syntax):
     data = synthetic(syntax, pixels=False)
