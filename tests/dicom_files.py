@@ -8,6 +8,8 @@ import pydicom
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
+from fhirimaging.dicom.part10 import Header, read_part10
+
 
 @cache
 def template_dataset() -> bytes:
@@ -32,6 +34,13 @@ def dicom_bytes(template: bytes | None = None, **values) -> bytes:
     buffer = io.BytesIO()
     ds.save_as(buffer)
     return buffer.getvalue()
+
+
+def header_of(ds: pydicom.Dataset) -> Header:
+    """What the ingest reads from this dataset written as a Part 10 file."""
+    buffer = io.BytesIO()
+    ds.save_as(buffer)
+    return read_part10(buffer.getvalue(), whole=True)
 
 
 def synthetic_study(series: int = 3, instances: int = 20) -> tuple[str, dict[str, dict], list[tuple[str, bytes]]]:

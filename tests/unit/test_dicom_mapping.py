@@ -20,6 +20,7 @@ from fhirimaging.dicom.mapping import (
 )
 from fhirimaging.dicom.merge import merge
 from fhirimaging.models import validate_imaging_study
+from tests.dicom_files import header_of
 from tests.oracle import assert_valid_r5
 
 
@@ -36,7 +37,7 @@ def _dicom_datetime(da: str, tm: str, offset: str) -> str:
 @pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm"])
 def test_pydicom_examples_map_field_by_field(name):
     ds = _dataset(name)
-    study = merge(None, [map_header(ds)])
+    study = merge(None, [map_header(header_of(ds))])
     validate_imaging_study(study)
     assert_valid_r5(study)
 
@@ -83,7 +84,7 @@ def _synthetic(study_uid, series_uid, series_number, instance_number, **extra) -
 
 def test_merge_is_order_independent_and_duplicates_add_nothing():
     study_uid = generate_uid()
-    headers = [map_header(_synthetic(study_uid, series_uid, s, i))
+    headers = [map_header(header_of(_synthetic(study_uid, series_uid, s, i)))
                for s, series_uid in enumerate([generate_uid(), generate_uid(), generate_uid()], start=1)
                for i in range(1, 6)]
     expected = merge(None, headers)
@@ -103,8 +104,8 @@ def test_merge_is_order_independent_and_duplicates_add_nothing():
 
 def test_conflicting_study_values_resolve_the_same_whatever_the_order():
     study_uid, series_uid = generate_uid(), generate_uid()
-    a = map_header(_synthetic(study_uid, series_uid, 1, 1, StudyDescription="Alpha"))
-    b = map_header(_synthetic(study_uid, series_uid, 1, 2, StudyDescription="Beta"))
+    a = map_header(header_of(_synthetic(study_uid, series_uid, 1, 1, StudyDescription="Alpha")))
+    b = map_header(header_of(_synthetic(study_uid, series_uid, 1, 2, StudyDescription="Beta")))
     assert merge(merge(None, [a]), [b]) == merge(merge(None, [b]), [a])
 
 
@@ -114,7 +115,7 @@ def test_dirty_dicom_values_are_cleaned_or_dropped():
                     BodyPartExamined="HEAD ", Laterality="L", AccessionNumber="A12 ", PatientID=" P1 ",
                     IssuerOfPatientID="Big Hospital", StudyDate="20041399", SeriesTime="1230")
     del ds.TimezoneOffsetFromUTC
-    header = map_header(ds)
+    header = map_header(header_of(ds))
     study = merge(None, [header])
     validate_imaging_study(study)
     assert "description" not in study and "started" not in study
@@ -125,9 +126,9 @@ def test_dirty_dicom_values_are_cleaned_or_dropped():
     assert series["bodySite"] == {"concept": {"text": "HEAD"}}
     assert series["laterality"]["coding"][0]["code"] == "7771000"
     assert series["started"] == "1997-04-30"  # a time without a zone: the date only
-    zoned = merge(None, [map_header(ds, MappingConfig(default_timezone="Z", endpoint_reference="Endpoint/wado",
-                                                      patient_reference_template="Patient/{patient_id}"))],
-                  MappingConfig(endpoint_reference="Endpoint/wado"))
+    config = MappingConfig(default_timezone="Z", endpoint_reference="Endpoint/wado",
+                           patient_reference_template="Patient/{patient_id}")
+    zoned = merge(None, [map_header(header_of(ds), config)], MappingConfig(endpoint_reference="Endpoint/wado"))
     validate_imaging_study(zoned)
     assert zoned["series"][0]["started"] == "1997-04-30T12:30:00Z"
     assert zoned["subject"] == {"reference": "Patient/P1"}
@@ -144,7 +145,7 @@ def test_a_header_without_usable_uids_is_refused(keyword, value):
     else:
         setattr(ds, keyword, value)
     with pytest.raises(NotIngestible, match=keyword):
-        map_header(ds)
+        map_header(header_of(ds))
 
 
 class _S3:
@@ -163,10 +164,11 @@ class _S3:
 def test_header_reads_grow_only_until_the_header_is_whole():
     data = open(get_testdata_file("CT_small.dcm"), "rb").read()
     s3 = _S3(data)
-    ds = read_header(s3, "b", "k", first=1024)
-    assert ds.SOPInstanceUID == _dataset("CT_small.dcm").SOPInstanceUID and "PixelData" not in ds
+    header = read_header(s3, "b", "k", first=1024)
+    assert header["SOPInstanceUID"] == _dataset("CT_small.dcm").SOPInstanceUID
+    assert header == header_of(_dataset("CT_small.dcm"))  # the same as from the whole file
     assert s3.calls == [1024, 2048, 4096, 8192]  # the header ends at byte ~6,300
-    assert read_header(_S3(data), "b", "k").StudyInstanceUID  # one 64 KiB read
+    assert read_header(_S3(data), "b", "k")["StudyInstanceUID"]  # one 64 KiB read
 
 
 @pytest.mark.parametrize("data,reason", [(b"\x89PNG\r\n\x1a\n" + bytes(300), "not a DICOM"),

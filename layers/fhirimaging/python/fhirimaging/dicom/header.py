@@ -1,66 +1,32 @@
-"""Read only the header of a DICOM object in S3: ranged GETs that grow until pydicom has the whole header.
+"""Read only the header of a DICOM object in S3: ranged GETs that grow until the header is whole.
 
-pydicom does not raise on a prefix that ends mid-header: it returns the elements read so far. So the
-prefix is read through a file object that notes short reads: no short read means pydicom stopped at
-the pixel data (the header is whole); a short read means the prefix ended first, so fetch twice as
-much, unless the prefix was the whole object: then it ended at an element boundary (a header without
-pixel data, accepted) or in the middle of an element (truncated, refused).
+The first GET asks for 64 KiB; while the reader finds the prefix ends before the pixel data, the next
+asks for twice as much (or, if one element is longer, up to its end). A prefix that is the whole object
+ends either at an element boundary (a header without pixel data, accepted) or inside an element
+(truncated, refused).
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import pydicom
-from pydicom.errors import InvalidDicomError
+from fhirimaging.dicom.part10 import Header, NeedMore, NotIngestible, read_part10
 
 FIRST_RANGE = 64 * 1024
 MAX_HEADER_BYTES = 64 * 1024 * 1024
 
 
-class NotIngestible(Exception):
-    """This object can never become part of a study (not DICOM, truncated, no UIDs): retrying won't help."""
-
-
-class _Prefix(io.BytesIO):
-    """A byte prefix that remembers whether a read came back shorter than asked (and whether non-empty)."""
-
-    short = False
-    partial = False
-
-    def read(self, size: int | None = -1) -> bytes:
-        data = super().read(size)
-        if size is not None and size >= 0 and len(data) < size:
-            self.short = True
-            self.partial = self.partial or bool(data)
-        return data
-
-
 def read_header(s3: Any, bucket: str, key: str, first: int = FIRST_RANGE,
-                limit: int = MAX_HEADER_BYTES) -> pydicom.Dataset:
+                limit: int = MAX_HEADER_BYTES) -> Header:
     """The object's DICOM header (no pixel data); NotIngestible if it is not a whole DICOM header."""
     size = first
     while True:
         data, total = _get_range(s3, bucket, key, size)
-        exhausted = len(data) >= total
-        prefix = _Prefix(data)
         try:
-            dataset = pydicom.dcmread(prefix, stop_before_pixels=True)
-        except InvalidDicomError as e:
-            raise NotIngestible(f"not a DICOM file: {e}") from None
-        except Exception as e:  # a corrupt element; a prefix cut mid-element may also raise here
-            if exhausted:
-                raise NotIngestible(f"corrupt DICOM: {type(e).__name__}: {e}") from None
-            dataset = None
-        if dataset is not None and not prefix.short:
-            return dataset  # stopped at the pixel data: the header is whole
-        if exhausted:
-            if dataset is None or prefix.partial:
-                raise NotIngestible(f"truncated DICOM: the object ends inside an element ({total} bytes)")
-            return dataset
-        if size >= limit:
-            raise NotIngestible(f"the DICOM header is larger than {limit} bytes")
-        size = min(size * 2, limit)
+            return read_part10(data, whole=len(data) >= total)
+        except NeedMore as e:
+            if size >= limit or e.needed > limit:
+                raise NotIngestible(f"the DICOM header is larger than {limit} bytes") from None
+            size = min(max(size * 2, e.needed), limit)
 
 
 def _get_range(s3: Any, bucket: str, key: str, size: int) -> tuple[bytes, int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fhirimaging.dicom.header import NotIngestible
+from fhirimaging.dicom.part10 import Header, NotIngestible, Value
 
 DICOM_UID_SYSTEM = "urn:dicom:uid"
 DCM_SYSTEM = "http://dicom.nema.org/resources/ontology/DCM"
@@ -73,7 +73,7 @@ def study_identifier(study_uid: str) -> dict[str, str]:
     return {"system": DICOM_UID_SYSTEM, "value": f"urn:oid:{study_uid}"}
 
 
-def map_header(ds: Any, config: MappingConfig = DEFAULT_CONFIG) -> InstanceHeader:
+def map_header(ds: Header, config: MappingConfig = DEFAULT_CONFIG) -> InstanceHeader:
     """The ImagingStudy parts of one header; NotIngestible if it lacks a UID that identifies it."""
     study_uid = _required_uid(ds, "StudyInstanceUID")
     series_uid = _required_uid(ds, "SeriesInstanceUID")
@@ -114,7 +114,7 @@ def map_header(ds: Any, config: MappingConfig = DEFAULT_CONFIG) -> InstanceHeade
     return InstanceHeader(study_uid, study, series, instance)
 
 
-def _required_uid(ds: Any, keyword: str) -> str:
+def _required_uid(ds: Header, keyword: str) -> str:
     text = _text(ds.get(keyword))
     if not text:
         raise NotIngestible(f"no {keyword} in the DICOM header")
@@ -123,17 +123,17 @@ def _required_uid(ds: Any, keyword: str) -> str:
     return text
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Value | None) -> str | None:
     """A DICOM value as a FHIR string: multi-values joined with '\\', padding and controls removed."""
     if value is None:
         return None
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
-        value = "\\".join(str(v) for v in value)
-    text = _CONTROL.sub("", str(value)).strip()
+    if isinstance(value, list):
+        value = "\\".join(value)
+    text = _CONTROL.sub("", value).strip()
     return text or None
 
 
-def _unsigned(value: Any) -> int | None:
+def _unsigned(value: Value | None) -> int | None:
     text = _text(value)
     try:
         number = int(text) if text else None
@@ -142,14 +142,14 @@ def _unsigned(value: Any) -> int | None:
     return number if number is not None and 0 <= number <= 2_147_483_647 else None
 
 
-def _offset(value: Any) -> str | None:
+def _offset(value: Value | None) -> str | None:
     match = _OFFSET.fullmatch(_text(value) or "")
     if not match or (match.group(2) == "14" and match.group(3) != "00"):
         return None
     return f"{match.group(1)}{match.group(2)}:{match.group(3)}"
 
 
-def _started(da: Any, tm: Any, zone: str | None) -> str | None:
+def _started(da: Value | None, tm: Value | None, zone: str | None) -> str | None:
     """DA (+ TM + zone) as a FHIR dateTime at the precision the header gives; a time needs a zone."""
     text = (_text(da) or "").replace(".", "").replace("-", "")  # old ACR-NEMA dates use dots
     if not re.fullmatch(r"[0-9]{8}", text):
@@ -171,7 +171,7 @@ def _started(da: Any, tm: Any, zone: str | None) -> str | None:
     return result + zone
 
 
-def _subject(ds: Any, config: MappingConfig) -> dict[str, Any]:
+def _subject(ds: Header, config: MappingConfig) -> dict[str, Any]:
     patient_id = _text(ds.get("PatientID"))
     if patient_id is None:
         return {"display": "unknown patient (no Patient ID in the DICOM header)"}  # subject is required
