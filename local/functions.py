@@ -40,7 +40,7 @@ _handlers: dict[tuple[str, str], Handler] = {}
 
 
 class LambdaContext:
-    """The attributes and method of the Python runtime's context object (powertools reads them)."""
+    """The attributes and method of the Python runtime's context object."""
 
     def __init__(self, function: Function, region: str = LOCAL_REGION, account_id: str = LOCAL_ACCOUNT_ID):
         now = datetime.now(UTC)

@@ -9,4 +9,4 @@ _config = MappingConfig.from_env()
 
 
 def lambda_handler(event, context):
-    return handle_batch(event, context, runtime.s3(), StudyIngest(runtime.service(), _config), _config)
+    return handle_batch(event, runtime.s3(), StudyIngest(runtime.service(), _config), _config)

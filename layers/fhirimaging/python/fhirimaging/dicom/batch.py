@@ -2,9 +2,10 @@
 
 Phase 1 reads every object's header (threads: the reads are network-bound). Phase 2 groups the headers by
 Study Instance UID and upserts each study once, so a 500-instance study costs a handful of writes. Phase
-3 reports, through powertools' BatchProcessor, every record whose object was refused (not DICOM,
-truncated, no UIDs: logged with bucket, key and reason) or whose study could not be written: only those
-records return to the queue, and after its maxReceiveCount they go to the dead-letter queue.
+3 reports, as an SQS partial batch response (ReportBatchItemFailures), every record whose object was refused
+(not DICOM, truncated, no UIDs: logged with bucket, key and reason) or whose study could not be written: only
+those records return to the queue, and after its maxReceiveCount they go to the dead-letter queue. (As the
+change publisher does: powertools' batch processor would add ~40 ms to the cold start for that dict.)
 """
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from fhirimaging.dicom.header import NotIngestible, read_header
 from fhirimaging.dicom.mapping import InstanceHeader, MappingConfig, map_header
@@ -32,10 +31,6 @@ class S3Object:
     key: str
 
 
-class RecordFailed(Exception):
-    pass
-
-
 def objects_of(record: dict[str, Any]) -> list[S3Object]:
     """The S3 objects an SQS record's body notifies (URL-decoded keys); none for s3:TestEvent."""
     body = json.loads(record["body"])
@@ -43,8 +38,7 @@ def objects_of(record: dict[str, Any]) -> list[S3Object]:
             for r in body.get("Records") or [] if str(r.get("eventName", "ObjectCreated")).startswith("ObjectCreated")]
 
 
-def handle_batch(event: dict[str, Any], context: Any, s3: Any, ingest: StudyIngest,
-                 config: MappingConfig) -> dict[str, Any]:
+def handle_batch(event: dict[str, Any], s3: Any, ingest: StudyIngest, config: MappingConfig) -> dict[str, Any]:
     failures: dict[str, str] = {}  # messageId -> why
     objects: list[S3Object] = []
     for record in event.get("Records") or []:
@@ -88,9 +82,5 @@ def handle_batch(event: dict[str, Any], context: Any, s3: Any, ingest: StudyInge
                     + (f"version {outcome.version} of ImagingStudy/{outcome.id}" if outcome.id else "no change"),
                     extra={"study_uid": study_uid, "id": outcome.id, "version": outcome.version})
 
-    def report(record: Any) -> None:
-        if record.message_id in failures:
-            raise RecordFailed(failures[record.message_id])
-
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return process_partial_response(event=event, record_handler=report, processor=processor, context=context)
+    return {"batchItemFailures": [{"itemIdentifier": record.get("messageId", "")}
+                                  for record in event.get("Records") or [] if record.get("messageId", "") in failures]}
