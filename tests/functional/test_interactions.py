@@ -1,7 +1,6 @@
 """Every interaction, through its real handler invoked with its events/ file, over moto DynamoDB."""
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,7 +43,7 @@ def test_smart_configuration_is_plain_json_with_the_configured_endpoints_scopes_
     # GIVEN the OAuth endpoints of the template's parameters
     from fhirimaging import runtime
 
-    configured = dataclasses.replace(runtime.settings(), smart_issuer="https://issuer.example",
+    configured = runtime.settings()._replace(smart_issuer="https://issuer.example",
                                      smart_jwks_url="https://issuer.example/jwks",
                                      smart_authorize_url="https://issuer.example/authorize",
                                      smart_token_url="https://issuer.example/token")

@@ -4,11 +4,10 @@ Rendered to an OperationOutcome in exactly one place (fhirimaging.http.render).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
     """One OperationOutcome.issue."""
 
     code: str

@@ -4,15 +4,14 @@ The CapabilityStatement, the fallback's 405 logic and the template/route tests a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 FHIR_BASE_PATH = "/fhir/R5"
 # SMART App Launch discovery: plain JSON (not a FHIR resource), public like /metadata.
 SMART_CONFIGURATION_PATH = "/.well-known/smart-configuration"
 
 
-@dataclass(frozen=True)
-class Interaction:
+class Interaction(NamedTuple):
     """One FHIR interaction: its function, route and CapabilityStatement code."""
 
     name: str  # function folder under functions/ and the metric dimension

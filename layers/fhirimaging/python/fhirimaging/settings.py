@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class SettingsError(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The function's configuration, read from its environment once per cold start."""
 
     table_name: str
@@ -46,6 +45,7 @@ class Settings:
         missing = [name for name in ("TABLE_NAME", "CURSOR_SECRET") if not env.get(name)]
         if missing:
             raise SettingsError(f"missing environment variable(s): {', '.join(missing)}")
+        defaults = cls._field_defaults
         try:
             return cls(
                 table_name=env["TABLE_NAME"],
@@ -54,9 +54,9 @@ class Settings:
                 s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
                 body_bucket=env.get("BODY_BUCKET") or None,
                 base_url=(env.get("BASE_URL") or "").rstrip("/") or None,
-                max_body_bytes=int(env.get("MAX_BODY_BYTES", cls.max_body_bytes)),
-                default_page_size=int(env.get("DEFAULT_PAGE_SIZE", cls.default_page_size)),
-                max_page_size=int(env.get("MAX_PAGE_SIZE", cls.max_page_size)),
+                max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults["max_body_bytes"])),
+                default_page_size=int(env.get("DEFAULT_PAGE_SIZE", defaults["default_page_size"])),
+                max_page_size=int(env.get("MAX_PAGE_SIZE", defaults["max_page_size"])),
                 event_bus_name=env.get("EVENT_BUS_NAME") or None,
                 change_events_file=env.get("CHANGE_EVENTS_FILE") or None,
                 change_events_base_url=(env.get("CHANGE_EVENTS_BASE_URL") or "").rstrip("/") or None,

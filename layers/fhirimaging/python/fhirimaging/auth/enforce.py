@@ -8,9 +8,7 @@ studies; type history under a patient scope is 403 (it spans every patient).
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from fhirimaging import jsontext
 from fhirimaging.auth.scopes import RESOURCE_TYPE, Grants, parse_scopes
@@ -21,8 +19,7 @@ PUBLIC = frozenset({"capabilities", "fallback"})  # the CapabilityStatement; 404
 _READS = ("read", "vread", "history")
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     """What a request's token allows: its grants, and the patient it is confined to."""
 
     grants: Grants
@@ -110,7 +107,7 @@ def _confine(interaction: str, http: HttpRequest, patient: str, service: Callabl
     if interaction == "type_history":
         raise Forbidden("type history spans every patient; a patient-level scope cannot read it")
     if interaction == "search":
-        return dataclasses.replace(http, query=[*http.query, criterion])
+        return http._replace(query=[*http.query, criterion])
     if interaction in _READS:
         if _others(service, http, patient):
             raise _not_known(interaction, http)
@@ -121,13 +118,13 @@ def _confine(interaction: str, http: HttpRequest, patient: str, service: Callabl
         condition = http.header("if-none-exist")
         if condition is not None and not _identifier_keyed(http):
             headers = {**http.headers, "if-none-exist": f"{condition}&patient=Patient/{patient}"}
-            return dataclasses.replace(http, headers=headers)
+            return http._replace(headers=headers)
         return http  # an identifier names one study across patients: guarded, unnarrowed; check_result confines
     if conditional and interaction == "patch":
         http = _resolve_target(http, criterion, service)
         conditional = False
     if conditional:  # update, delete: the match is looked for among the patient's studies only
-        return dataclasses.replace(http, query=[*http.query, criterion])
+        return http._replace(query=[*http.query, criterion])
     current = _current(service, http)
     if _others(service, http, patient):
         if current is None and interaction == "patch":
@@ -169,7 +166,7 @@ def _resolve_target(http: HttpRequest, criterion: tuple[str, str], service: Call
         raise NotFound("no study matches the conditional patch")
     if len(matches) > 1:
         raise PreconditionFailed("more than one study matches the conditional patch")
-    return dataclasses.replace(http, path_params={**http.path_params, "id": matches[0].id}, query=[])
+    return http._replace(path_params={**http.path_params, "id": matches[0].id}, query=[])
 
 
 def _others(service: Callable[[], Any], http: HttpRequest, patient: str) -> bool:

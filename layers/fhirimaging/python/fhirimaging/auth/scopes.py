@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 RESOURCE_TYPE = "ImagingStudy"
 PERMISSIONS = "cruds"
@@ -10,8 +10,7 @@ _V1 = {"read": "rs", "write": "cud", "*": "cruds"}
 _SCOPE = re.compile(r"(patient|user|system)/(\*|[A-Z][A-Za-z]{0,63})\.(read|write|\*|[cruds]{1,5})")
 
 
-@dataclass(frozen=True)
-class Grants:
+class Grants(NamedTuple):
     """Permission letters granted on ImagingStudy: without restriction (system/user) and for the patient only."""
 
     unrestricted: frozenset[str] = frozenset()

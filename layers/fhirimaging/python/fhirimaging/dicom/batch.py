@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
 from fhirimaging.dicom.header import NotIngestible, read_header
@@ -24,8 +23,7 @@ from fhirimaging.service.ingest import StudyIngest
 READERS = 16
 
 
-@dataclass(frozen=True)
-class S3Object:
+class S3Object(NamedTuple):
     message_id: str
     bucket: str
     key: str

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from fhirimaging.dicom.part10 import Header, NotIngestible, Value
 
@@ -30,8 +29,7 @@ _OFFSET = re.compile(r"([+-])(0[0-9]|1[0-4])([0-5][0-9])")
 _ZONE = re.compile(r"Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00")
 
 
-@dataclass(frozen=True)
-class MappingConfig:
+class MappingConfig(NamedTuple):
     """Optional deployment choices (environment variables of the ingest function)."""
 
     # e.g. "Patient/{patient_id}": subject becomes that literal reference instead of a logical one.
@@ -59,8 +57,7 @@ class MappingConfig:
 DEFAULT_CONFIG = MappingConfig()
 
 
-@dataclass(frozen=True)
-class InstanceHeader:
+class InstanceHeader(NamedTuple):
     """What one DICOM object contributes: study-level elements, its series' elements, its instance."""
 
     study_uid: str

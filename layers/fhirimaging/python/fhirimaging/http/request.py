@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from fhirimaging.errors import BadRequest, NotAcceptable
@@ -18,8 +17,7 @@ JSON_TYPES = ("application/fhir+json", "application/json")
 _FORMAT_ALIASES = {"json", "application/json", "application/fhir+json"}
 
 
-@dataclass(frozen=True)
-class HttpRequest:
+class HttpRequest(NamedTuple):
     """The parts of an API Gateway event that the parsers read."""
 
     method: str

@@ -4,12 +4,10 @@ Parsing, matching, indexing and the CapabilityStatement all read this table; non
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class SearchParameter:
+class SearchParameter(NamedTuple):
     """One R5 ImagingStudy search parameter, as its SearchParameter definition gives it."""
 
     code: str

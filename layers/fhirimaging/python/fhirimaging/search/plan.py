@@ -10,10 +10,10 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from itertools import islice
+from typing import NamedTuple
 
 from fhirimaging import fhirtime
 from fhirimaging.search import index
@@ -37,8 +37,7 @@ class TooCostly(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """How a query is answered: the index partitions to merge and the sort-key range."""
 
     ids: tuple[str, ...] | None  # _id criteria: fetch these directly
@@ -48,8 +47,7 @@ class Plan:
     high: str | None
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """One page of verified matches and where the next one resumes."""
 
     matches: list[StoredVersion]
@@ -59,8 +57,7 @@ class Page:
     shrunk: bool = False  # ended before `count` matches because the next would exceed the byte budget
 
 
-@dataclass(frozen=True)
-class Budget:
+class Budget(NamedTuple):
     """How many characters of JSON a page's resources may take, and how one match is measured."""
 
     limit: int

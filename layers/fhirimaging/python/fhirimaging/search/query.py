@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fhirimaging import fhirtime
 from fhirimaging.errors import BadRequest, Issue
@@ -23,16 +23,14 @@ from fhirimaging.search.parameters import (
 )
 
 
-@dataclass(frozen=True)
-class TokenValue:
+class TokenValue(NamedTuple):
     """A token search value: system|code."""
 
     system: str | None  # None: any system; "": no system ("|code")
     code: str | None  # None: any code of the system ("system|")
 
 
-@dataclass(frozen=True)
-class ReferenceValue:
+class ReferenceValue(NamedTuple):
     """A reference search value: type/id, a URL, and optionally a version."""
 
     type: str | None
@@ -42,8 +40,7 @@ class ReferenceValue:
     identifier: TokenValue | None
 
 
-@dataclass(frozen=True)
-class DateValue:
+class DateValue(NamedTuple):
     """A date search value: a prefix and the range its precision covers."""
 
     prefix: str
@@ -51,16 +48,14 @@ class DateValue:
     high: datetime
 
 
-@dataclass(frozen=True)
-class OfTypeValue:
+class OfTypeValue(NamedTuple):
     """identifier:of-type=system|code|value: an Identifier of that type with that value."""
 
     type: TokenValue
     value: str
 
 
-@dataclass(frozen=True)
-class TextValue:
+class TextValue(NamedTuple):
     """A :text search; `folded` is the text as compared (case and accents removed)."""
 
     text: str

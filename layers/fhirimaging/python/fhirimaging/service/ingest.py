@@ -8,7 +8,7 @@ add nothing (a re-delivered object) write nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fhirimaging.dicom.mapping import DEFAULT_CONFIG, DICOM_UID_SYSTEM, InstanceHeader, MappingConfig
 from fhirimaging.dicom.merge import merge
@@ -16,8 +16,7 @@ from fhirimaging.search.query import parse_query
 from fhirimaging.service.imaging_study import ImagingStudyService
 
 
-@dataclass(frozen=True)
-class IngestOutcome:
+class IngestOutcome(NamedTuple):
     study_uid: str
     id: str | None  # None when nothing was written
     version: int | None

@@ -1,37 +1,32 @@
 """One typed request per interaction; built from HTTP by fhirimaging.http.parse."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fhirimaging.search.query import SearchQuery
 
 
-@dataclass(frozen=True)
-class ReadRequest:
+class ReadRequest(NamedTuple):
     """What a read asks for."""
 
     id: str
 
 
-@dataclass(frozen=True)
-class VreadRequest:
+class VreadRequest(NamedTuple):
     """What a vread asks for."""
 
     id: str
     version_id: str
 
 
-@dataclass(frozen=True)
-class CreateRequest:
+class CreateRequest(NamedTuple):
     """What a create asks for."""
 
     resource: dict[str, Any]
     if_none_exist: SearchQuery | None = None  # conditional create
 
 
-@dataclass(frozen=True)
-class UpdateRequest:
+class UpdateRequest(NamedTuple):
     """What a update asks for."""
 
     id: str | None  # None for a conditional update, which names its target by `query`
@@ -41,16 +36,14 @@ class UpdateRequest:
     query: SearchQuery | None = None
 
 
-@dataclass(frozen=True)
-class DeleteRequest:
+class DeleteRequest(NamedTuple):
     """What a delete asks for."""
 
     id: str | None
     query: SearchQuery | None = None  # conditional delete
 
 
-@dataclass(frozen=True)
-class PatchRequest:
+class PatchRequest(NamedTuple):
     """What a patch asks for."""
 
     id: str | None  # None for a conditional patch, which names its target by `query`
@@ -60,8 +53,7 @@ class PatchRequest:
     query: SearchQuery | None = None
 
 
-@dataclass(frozen=True)
-class HistoryRequest:
+class HistoryRequest(NamedTuple):
     """Instance history when `id` is set, type history otherwise."""
 
     id: str | None
@@ -71,8 +63,7 @@ class HistoryRequest:
     cursor: str | None = None
 
 
-@dataclass(frozen=True)
-class SearchRequest:
+class SearchRequest(NamedTuple):
     """What a search asks for."""
 
     query: SearchQuery

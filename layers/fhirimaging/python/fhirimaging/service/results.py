@@ -1,40 +1,36 @@
 """What the service returns; fhirimaging.http.render turns each into a response."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from fhirimaging.errors import Issue
 from fhirimaging.store import StoredVersion
 
 
-@dataclass(frozen=True)
-class ResourceResult:
+class ResourceResult(NamedTuple):
     """A version to return, and the status it is returned with."""
 
     version: StoredVersion
     status: int  # 200, or 201 when the write brought the resource into existence
 
 
-@dataclass(frozen=True)
-class DeleteResult:
+class DeleteResult(NamedTuple):
     """What a delete wrote."""
 
     version: StoredVersion | None  # the deletion written now; None when nothing was there to delete
 
 
-@dataclass(frozen=True)
-class HistoryResult:
+class HistoryResult(NamedTuple):
     """One page of history, newest first."""
 
     versions: list[StoredVersion]  # newest first
     count: int
     next_cursor: str | None
     resource_id: str | None  # None for type history
-    warnings: list[Issue] = field(default_factory=list)  # for Bundle.issues
+    warnings: tuple[Issue, ...] | list[Issue] = ()  # for Bundle.issues
 
 
-@dataclass(frozen=True)
-class SearchResult:
+class SearchResult(NamedTuple):
     """One page of search matches."""
 
     matches: list[StoredVersion]
@@ -48,8 +44,7 @@ class SearchResult:
     warnings: list[Issue]  # for an OperationOutcome entry (search.mode = outcome)
 
 
-@dataclass(frozen=True)
-class JsonDocument:
+class JsonDocument(NamedTuple):
     """A plain JSON document that is not a FHIR resource (SMART's .well-known/smart-configuration)."""
 
     content: dict
