@@ -58,3 +58,16 @@ def synthetic_study(series: int = 3, instances: int = 20) -> tuple[str, dict[str
                           dicom_bytes(StudyInstanceUID=study_uid, SeriesInstanceUID=series_uid, SeriesNumber=s,
                                       SOPInstanceUID=sop_uid, InstanceNumber=i)))
     return study_uid, layout, files
+
+
+class RangedObject:
+    """An S3 client's get_object with Range over bytes in memory, counting the calls (the bytes they asked up to)."""
+
+    def __init__(self, data: bytes):
+        self.data, self.calls = data, []
+
+    def get_object(self, Bucket, Key, Range):
+        first, last = (int(x) for x in Range.removeprefix("bytes=").split("-"))
+        self.calls.append(last + 1)
+        chunk = self.data[first:last + 1]
+        return {"Body": io.BytesIO(chunk), "ContentRange": f"bytes {first}-{first + len(chunk) - 1}/{len(self.data)}"}

@@ -1,7 +1,6 @@
 """DICOM header -> R5 ImagingStudy: pydicom's own test files map field by field; merging is order-free."""
 from __future__ import annotations
 
-import io
 import itertools
 import random
 
@@ -20,7 +19,7 @@ from fhirimaging.dicom.mapping import (
 )
 from fhirimaging.dicom.merge import merge
 from fhirimaging.models import validate_imaging_study
-from tests.dicom_files import header_of
+from tests.dicom_files import RangedObject, header_of
 from tests.oracle import assert_valid_r5
 
 
@@ -148,27 +147,14 @@ def test_a_header_without_usable_uids_is_refused(keyword, value):
         map_header(header_of(ds))
 
 
-class _S3:
-    """get_object with Range over bytes in memory, counting the calls."""
-
-    def __init__(self, data: bytes):
-        self.data, self.calls = data, []
-
-    def get_object(self, Bucket, Key, Range):
-        first, last = (int(x) for x in Range.removeprefix("bytes=").split("-"))
-        self.calls.append(last + 1)
-        chunk = self.data[first:last + 1]
-        return {"Body": io.BytesIO(chunk), "ContentRange": f"bytes {first}-{first + len(chunk) - 1}/{len(self.data)}"}
-
-
 def test_header_reads_grow_only_until_the_header_is_whole():
     data = open(get_testdata_file("CT_small.dcm"), "rb").read()
-    s3 = _S3(data)
+    s3 = RangedObject(data)
     header = read_header(s3, "b", "k", first=1024)
     assert header["SOPInstanceUID"] == _dataset("CT_small.dcm").SOPInstanceUID
     assert header == header_of(_dataset("CT_small.dcm"))  # the same as from the whole file
     assert s3.calls == [1024, 2048, 4096, 8192]  # the header ends at byte ~6,300
-    assert read_header(_S3(data), "b", "k")["StudyInstanceUID"]  # one 64 KiB read
+    assert read_header(RangedObject(data), "b", "k")["StudyInstanceUID"]  # one 64 KiB read
 
 
 @pytest.mark.parametrize("data,reason", [(b"\x89PNG\r\n\x1a\n" + bytes(300), "not a DICOM"),
@@ -176,4 +162,4 @@ def test_header_reads_grow_only_until_the_header_is_whole():
                                          (open(get_testdata_file("CT_small.dcm"), "rb").read()[:2001], "truncated")])
 def test_non_dicom_and_truncated_objects_are_refused(data, reason):
     with pytest.raises(NotIngestible, match=reason):
-        read_header(_S3(data), "b", "k", first=512)
+        read_header(RangedObject(data), "b", "k", first=512)

@@ -29,6 +29,7 @@ from fhirimaging.dicom import part10
 from fhirimaging.dicom.header import read_header
 from fhirimaging.dicom.mapping import InstanceHeader, map_header
 from fhirimaging.dicom.part10 import WANTED, Header, NeedMore, NotIngestible, read_part10
+from tests.dicom_files import RangedObject
 
 KEYWORDS = [keyword for keyword, _ in WANTED.values()]
 FILES = sorted(f for f in get_testdata_files() + get_charset_files() if os.path.isfile(f))
@@ -281,21 +282,10 @@ def test_a_deflated_prefix_reads_on_once_it_holds_the_header():
         read_part10(data[:300], whole=True)
 
 
-class _S3:
-    def __init__(self, data: bytes):
-        self.data, self.calls = data, []
-
-    def get_object(self, Bucket, Key, Range):
-        first, last = (int(x) for x in Range.removeprefix("bytes=").split("-"))
-        self.calls.append(last + 1)
-        chunk = self.data[first:last + 1]
-        return {"Body": io.BytesIO(chunk), "ContentRange": f"bytes {first}-{first + len(chunk) - 1}/{len(self.data)}"}
-
-
 @pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom writes the long ST as UN
 def test_one_long_element_is_fetched_to_its_end_at_once():
     data = synthetic(ReferringPhysicianAddress="x" * 300_000, PixelData=bytes(1 << 20))
-    s3 = _S3(data)
+    s3 = RangedObject(data)
     assert read_header(s3, "b", "k", first=1024) == read_part10(data, whole=True)
     end = data.index(b"x" * 300_000) + 300_000
     assert s3.calls == [1024, end, 2 * end]  # to its end, then twice as much for what follows
@@ -305,7 +295,7 @@ def test_a_header_longer_than_the_limit_is_refused_without_reading_it():
     data = synthetic(PixelData=bytes(4096))
     private = data.index(b"\x09\x00\x10\x10OB\x00\x00") + 8  # its length: make it claim 1 GiB
     assert private < 1024
-    s3 = _S3(data[:private] + (1 << 30).to_bytes(4, "little") + data[private + 4:])
+    s3 = RangedObject(data[:private] + (1 << 30).to_bytes(4, "little") + data[private + 4:])
     with pytest.raises(NotIngestible, match="larger than 1048576 bytes"):
         read_header(s3, "b", "k", first=1024, limit=1 << 20)
     assert s3.calls == [1024]
