@@ -38,10 +38,12 @@ class HistoryPage:
 
 @dataclass(frozen=True)
 class IndexChange:
-    """Search-index entries a write adds or rewrites (term -> GSI sort key) and removes."""
+    """Search-index entries a write adds or rewrites (term -> GSI sort key) and removes, and every term of
+    the new version (none for a deletion): a store may record them so that a later write need not read it."""
 
     put: dict[str, str] = field(default_factory=dict)
     delete: frozenset[str] = frozenset()
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

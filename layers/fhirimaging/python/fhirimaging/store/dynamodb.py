@@ -34,6 +34,10 @@ INLINE_BODY_LIMIT = 350_000
 MAX_COMPRESSED_BODY = 380_000
 # TransactWriteItems takes 100 actions; two are the version and the current item.
 MAX_TRANSACTION_ACTIONS = 100
+# The terms a current item records: as many as a write without a read puts in its one transaction, compressed to
+# at most this many bytes, so that the largest inline body (MAX_COMPRESSED_BODY) and they fit a 400 KB item.
+MAX_RECORDED_TERMS = MAX_TRANSACTION_ACTIONS - 2
+MAX_RECORDED_TERMS_BYTES = 16_000
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                "InternalServerError"}
 
@@ -266,7 +270,7 @@ class VersionItems:
     """The items one write of a version consists of, exactly as put_version writes them."""
 
     version: dict[str, Any]  # the immutable version item
-    current: dict[str, Any]  # the resource's current item: the same attributes under sk = current
+    current: dict[str, Any]  # the resource's current item: the same attributes under sk = current, and its terms
     index_puts: list[dict[str, Any]]  # one item per search term the write adds or re-keys
     index_deletes: list[dict[str, Any]]  # the keys of the term items it removes
 
@@ -282,15 +286,29 @@ def version_items(new: StoredVersion, index: IndexChange | None = None,
     attributes = {"version": {"N": str(new.version)}, "lastUpdated": {"S": new.last_updated},
                   "method": {"S": new.kind.value}, **body}
     pk = {"S": keys.resource_pk(new.id)}
+    current = {"pk": pk, "sk": {"S": keys.CURRENT}, **attributes}
+    terms = _encoded_terms(index.terms)
+    if terms is not None:
+        current["terms"] = {"B": terms}
+    written_by = {"N": str(new.version)}
     return VersionItems(
         version={"pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
                  "hist_pk": {"S": keys.history_pk(keys.history_shard(new.id))},
                  "hist_sk": {"S": history_sort_key(new)}},
-        current={"pk": pk, "sk": {"S": keys.CURRENT}, **attributes},
-        index_puts=[{"pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key}}
-                    for term, sort_key in index.put.items()],
+        current=current,
+        index_puts=[{"pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key},
+                     "v": written_by} for term, sort_key in index.put.items()],
         index_deletes=[{"pk": pk, "sk": {"S": keys.index_sk(term)}} for term in index.delete],
     )
+
+
+def _encoded_terms(terms: frozenset[str]) -> bytes | None:
+    """A version's terms as its current item records them (JSON: a term may hold any character), or None
+    when there are none (a deletion) or too many to record."""
+    if not terms or len(terms) > MAX_RECORDED_TERMS:
+        return None
+    encoded = zlib.compress(json.dumps(sorted(terms), separators=(",", ":")).encode(), 6)
+    return encoded if len(encoded) <= MAX_RECORDED_TERMS_BYTES else None
 
 
 def _compressed(v: StoredVersion) -> bytes | None:
