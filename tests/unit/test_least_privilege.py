@@ -47,6 +47,8 @@ STORE_ACTIONS: dict[str, set[tuple[str, str]]] = {
     # ... and on a later version the index items of removed terms are deleted (index maintenance only)
     "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:BatchWriteItem"),
                     (BODY_OBJECTS, "s3:PutObject"), (BODY_OBJECTS, "s3:DeleteObject")},
+    # one TransactWriteItems of puts only (version, current, every index entry); never a body in S3
+    "put_version_unread": {(TABLE, "dynamodb:PutItem")},
     # store/bodies.py sweep: list the bucket, delete the objects no version item names
     "bodies.sweep": {(BODY_BUCKET, "s3:ListBucket"), (BODY_OBJECTS, "s3:DeleteObject")},
     # other clients
@@ -64,7 +66,7 @@ USES: dict[str, set[str]] = {
     "ReadFunction": {"get_current", "get_version"},
     "VreadFunction": {"get_version", "get_current"},
     "CreateFunction": CONDITIONAL | {"put_version(new)"},  # If-None-Exist; a new study removes no terms
-    "UpdateFunction": CONDITIONAL | {"get_current", "put_version"},
+    "UpdateFunction": CONDITIONAL | {"get_current", "put_version", "put_version_unread"},
     "PatchFunction": CONDITIONAL | {"get_current", "put_version"},
     "DeleteFunction": CONDITIONAL | {"get_current", "put_version(deletion)"},
     "HistoryFunction": {"get_current", "get_version", "instance_history"},

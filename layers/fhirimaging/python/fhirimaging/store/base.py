@@ -77,6 +77,13 @@ class Store(Protocol):
         Raises VersionConflict, GuardTaken or ItemTooLarge.
         Index changes too large for the same transaction follow it; they are hints, verified on use."""
 
+    def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+        """Write `new` over `expected_version` without reading it, in one request, with every index entry of
+        `new` (term -> GSI sort key), iff the current version is `expected_version`, is not a deletion and is
+        older than `new.last_updated`. Entries of terms `new` no longer has are removed later (they are hints).
+        False: nothing was written, because that does not hold or the write does not fit one request;
+        put_version, after a read, then tells which."""
+
     def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
                     after: str | None) -> Iterator[str]:
         """GSI sort keys of one search term within [low, high), in order, strictly past `after`."""

@@ -3,6 +3,11 @@
 Each write is ONE TransactWriteItems: the new immutable version item (must not exist) and the
 `current` item (must hold the expected version). Bodies are zlib-compressed JSON text, kept in both items,
 or, when larger than INLINE_BODY_LIMIT, in S3 (store/bodies.py) with the key and hash in both items.
+
+The current item also records its version's index terms (`terms`, when they fit one transaction), so an
+If-Match update can skip the read: it puts every entry of the new version, each index item noting the
+version that wrote it (`v`), and marks the current item `staleTerms`. The entries of terms only the old
+version had stay behind, as hints that every search verifies.
 """
 from __future__ import annotations
 
@@ -239,6 +244,33 @@ class DynamoDbStore:
         # Until it lands a search may miss the study, never return a wrong one (results are verified).
         self._batch_write(index_writes[room:])
 
+    def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+        compressed = _compressed(new)
+        if compressed is None or len(compressed) > INLINE_BODY_LIMIT:
+            return False  # a body for S3 takes the usual path
+        items = version_items(new, IndexChange(entries, terms=frozenset(entries)), {"body": {"B": compressed}},
+                              leaves_stale_terms=True)
+        if "terms" not in items.current:
+            return False  # more (or longer) terms than one transaction and the current item take
+        # The old version's terms must be on record, so that its stale ones can be found.
+        condition = "version = :expected AND #method <> :deletion AND attribute_exists(terms) AND lastUpdated < :new"
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": items.version,
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"TableName": self._table, "Item": items.current, "ConditionExpression": condition,
+                         "ExpressionAttributeNames": {"#method": "method"},
+                         "ExpressionAttributeValues": {":expected": {"N": str(expected_version)},
+                                                       ":deletion": {"S": WriteKind.DELETE.value},
+                                                       ":new": {"S": new.last_updated}}}},
+                *({"Put": {"TableName": self._table, "Item": item}} for item in items.index_puts),
+            ])
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return False  # a condition failed (or a concurrent transaction): nothing was written
+            _raise_translated(e)
+        return True
+
     def _discard(self, ref: BodyRef) -> None:
         try:
             self._bodies.delete(ref.key)
@@ -276,9 +308,10 @@ class VersionItems:
 
 
 def version_items(new: StoredVersion, index: IndexChange | None = None,
-                  body: dict[str, Any] | None = None) -> VersionItems:
+                  body: dict[str, Any] | None = None, leaves_stale_terms: bool = False) -> VersionItems:
     """Items for a new version and its index change; public so that tools seeding a table (bench/) write
-    exactly what the store would. `body`: the body's attributes (default: the compressed body inline)."""
+    exactly what the store would. `body`: the body's attributes (default: the compressed body inline).
+    `leaves_stale_terms`: the write does not delete the entries of terms only the previous version had."""
     index = index or IndexChange()
     if body is None:
         compressed = _compressed(new)
@@ -290,6 +323,8 @@ def version_items(new: StoredVersion, index: IndexChange | None = None,
     terms = _encoded_terms(index.terms)
     if terms is not None:
         current["terms"] = {"B": terms}
+    if leaves_stale_terms:
+        current["staleTerms"] = {"BOOL": True}
     written_by = {"N": str(new.version)}
     return VersionItems(
         version={"pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
