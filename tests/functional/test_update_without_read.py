@@ -1,5 +1,5 @@
 """An If-Match update of an ordinary study is ONE TransactWriteItems: no read, every index entry of the new
-version put, the old version's other terms left stale (hints, verified by every search). Whatever
+version put, the old version's other terms left stale for the stream cleanup (IndexCleanupFunction). Whatever
 the write cannot settle (a stale If-Match, a deleted study, a clock behind the last write, a large study) goes
 the read-then-write way and answers exactly as that path alone does."""
 from __future__ import annotations
@@ -8,15 +8,17 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from botocore.exceptions import ClientError
 
 from fhirimaging import runtime
 from fhirimaging.search import index
 from fhirimaging.service import ImagingStudyService
 from fhirimaging.settings import Settings
-from fhirimaging.store.dynamodb import DynamoDbStore
+from fhirimaging.store.dynamodb import DynamoDbStore, stale_terms
 from local.dynamodb import ensure_table
+from local.functions import LambdaContext, load_handler
 from tests.events import load_event
-from tests.functional.conftest import SECRET, TABLE, TEMPLATE
+from tests.functional.conftest import SECRET, TABLE, TEMPLATE, stream_event
 from tests.functional.test_search_index_writes import ids, study_with_instances
 
 CT = "modality|*|CT"
@@ -101,6 +103,11 @@ def entries_of(api, rid: str) -> dict[str, str]:
     return index.index_entries(resource, rid, resource["meta"]["lastUpdated"])
 
 
+def clean(dynamodb, streams) -> dict:
+    fn = TEMPLATE.function("IndexCleanupFunction")
+    return load_handler(fn)(stream_event(dynamodb, streams), LambdaContext(fn))
+
+
 def test_an_if_match_update_is_one_transaction_that_puts_every_entry_of_the_new_version(api, dynamodb,
                                                                                          requests_made):
     # GIVEN a study at version 1, indexed by modality CT
@@ -128,13 +135,60 @@ def test_an_if_match_update_is_one_transaction_that_puts_every_entry_of_the_new_
     assert ids(api("search", query="modality=MR").json()) == [rid]
 
 
-def test_an_update_without_if_match_reads_first_and_leaves_nothing_stale(api, dynamodb, requests_made):
+def test_the_stream_cleanup_deletes_exactly_the_stale_entries(api, dynamodb, streams):
+    rid = api("create", body=example("CT")).json()["id"]
+    put(api, rid, example("MR"), if_match=1)
+    # WHEN the stream reaches the cleanup function
+    event = stream_event(dynamodb, streams)
+    (marked,) = [r for r in event["Records"] if stale_terms(r) is not None]
+    assert stale_terms(marked).terms == {CT, "modality|http://dicom.nema.org/resources/ontology/DCM|CT"}
+    assert clean(dynamodb, streams) == {"batchItemFailures": []}
+    # THEN the index holds exactly the entries of the current version
+    assert {t: i["s_sk"]["S"] for t, i in index_items(dynamodb, rid).items()} == entries_of(api, rid)
+    # AND delivering the records again (at-least-once) changes nothing
+    assert clean(dynamodb, streams) == {"batchItemFailures": []}
+    assert set(index_items(dynamodb, rid)) == set(entries_of(api, rid))
+
+
+@pytest.mark.parametrize("readds", ["with If-Match", "without If-Match"])
+def test_a_term_a_later_version_has_again_survives_a_late_cleanup_of_an_earlier_update(api, dynamodb, streams,
+                                                                                        readds):
+    # GIVEN CT (v1), MR by an If-Match update (v2: CT left stale), CT again (v3) by either kind of update
+    rid = api("create", body=example("CT")).json()["id"]
+    put(api, rid, example("MR"), if_match=1)
+    put(api, rid, example("CT", "third"), if_match=2 if readds == "with If-Match" else None)
+    # WHEN the cleanup of v1 -> v2 (CT is stale) runs only now
+    assert clean(dynamodb, streams) == {"batchItemFailures": []}
+    # THEN CT, written again by v3, stays; only MR (in v2, not in v3) is gone
+    found = index_items(dynamodb, rid)
+    assert found[CT]["v"] == {"N": "3"} and MR not in found
+    assert set(found) == set(entries_of(api, rid))
+    assert ids(api("search", query="modality=CT").json()) == [rid]
+    assert ids(api("search", query="modality=MR").json()) == []
+
+
+def test_an_update_without_if_match_reads_first_and_leaves_nothing_stale(api, dynamodb, streams, requests_made):
     rid = api("create", body=example("CT")).json()["id"]
     requests_made.clear()
     assert put(api, rid, example("MR")).status == 200
     assert requests_made == ["GetItem", "TransactWriteItems"]
     assert "staleTerms" not in items(dynamodb, rid)["current"]
     assert set(index_items(dynamodb, rid)) == set(entries_of(api, rid))
+    assert not [r for r in stream_event(dynamodb, streams)["Records"] if stale_terms(r) is not None]
+
+
+def test_a_throttled_delete_reports_its_record_so_that_lambda_resumes_there(api, dynamodb, streams, monkeypatch):
+    rid = api("create", body=example("CT")).json()["id"]
+    put(api, rid, example("MR"), if_match=1)
+
+    def throttled(**_):
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "DeleteItem")
+
+    monkeypatch.setattr(dynamodb, "delete_item", throttled)
+    (marked,) = [r for r in stream_event(dynamodb, streams)["Records"] if stale_terms(r) is not None]
+    result = clean(dynamodb, streams)
+    assert result == {"batchItemFailures": [{"itemIdentifier": marked["dynamodb"]["SequenceNumber"]}]}
+    assert CT in index_items(dynamodb, rid)
 
 
 # Each scenario: the writes (body or None for a delete, If-Match) before the compared If-Match update of "s",

@@ -6,11 +6,12 @@ or, when larger than INLINE_BODY_LIMIT, in S3 (store/bodies.py) with the key and
 
 The current item also records its version's index terms (`terms`, when they fit one transaction), so an
 If-Match update can skip the read: it puts every entry of the new version, each index item noting the
-version that wrote it (`v`), and marks the current item `staleTerms`. The entries of terms only the old
-version had stay behind, as hints that every search verifies.
+version that wrote it (`v`), and marks the current item `staleTerms`. The terms only the old version had
+are then deleted from the table's stream (stale_terms, remove_stale_terms; functions/index_cleanup).
 """
 from __future__ import annotations
 
+import base64
 import heapq
 import json
 import zlib
@@ -252,7 +253,7 @@ class DynamoDbStore:
                               leaves_stale_terms=True)
         if "terms" not in items.current:
             return False  # more (or longer) terms than one transaction and the current item take
-        # The old version's terms must be on record, so that its stale ones can be found.
+        # The old version's terms must be on record: the stream cleanup finds the stale ones there.
         condition = "version = :expected AND #method <> :deletion AND attribute_exists(terms) AND lastUpdated < :new"
         try:
             self._client.transact_write_items(TransactItems=[
@@ -270,6 +271,25 @@ class DynamoDbStore:
                 return False  # a condition failed (or a concurrent transaction): nothing was written
             _raise_translated(e)
         return True
+
+    def remove_stale_terms(self, stale: StaleTerms) -> int:
+        """Delete the index items of `stale.terms` that no version after `stale.version` wrote again (their `v`);
+        returns how many were deleted. Deleting again is harmless: the stream delivers at least once."""
+        removed = 0
+        for term in sorted(stale.terms):
+            try:
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key={"pk": {"S": keys.resource_pk(stale.id)}, "sk": {"S": keys.index_sk(term)}},
+                    ConditionExpression="v <= :version",
+                    ExpressionAttributeValues={":version": {"N": str(stale.version)}},
+                )
+            except ClientError as e:
+                if e.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                    continue  # gone already, or a later version has the term again
+                _raise_translated(e)
+            removed += 1
+        return removed
 
     def _discard(self, ref: BodyRef) -> None:
         try:
@@ -337,6 +357,27 @@ def version_items(new: StoredVersion, index: IndexChange | None = None,
     )
 
 
+@dataclass(frozen=True)
+class StaleTerms:
+    """Index terms a version written without a read left behind: its predecessor had them, it has not."""
+
+    id: str
+    version: int  # the predecessor: index items written by it or earlier are stale
+    terms: frozenset[str]
+
+
+def stale_terms(record: dict[str, Any]) -> StaleTerms | None:
+    """The stale terms one record of the table's stream (as Lambda delivers it, or GetRecords) tells of, if any."""
+    stream = record.get("dynamodb") or {}
+    item_keys = stream.get("Keys") or {}
+    new, old = stream.get("NewImage") or {}, stream.get("OldImage") or {}
+    if (record.get("eventName") != "MODIFY" or (item_keys.get("sk") or {}).get("S") != keys.CURRENT
+            or not (new.get("staleTerms") or {}).get("BOOL") or "terms" not in old):
+        return None
+    left = _decoded_terms(old["terms"]["B"]) - _decoded_terms(new["terms"]["B"])
+    return StaleTerms(item_keys["pk"]["S"].split("#", 1)[1], int(old["version"]["N"]), left) if left else None
+
+
 def _encoded_terms(terms: frozenset[str]) -> bytes | None:
     """A version's terms as its current item records them (JSON: a term may hold any character), or None
     when there are none (a deletion) or too many to record."""
@@ -344,6 +385,11 @@ def _encoded_terms(terms: frozenset[str]) -> bytes | None:
         return None
     encoded = zlib.compress(json.dumps(sorted(terms), separators=(",", ":")).encode(), 6)
     return encoded if len(encoded) <= MAX_RECORDED_TERMS_BYTES else None
+
+
+def _decoded_terms(value: str | bytes) -> frozenset[str]:
+    # Lambda delivers binary attributes base64-encoded; boto3's GetRecords has already decoded them.
+    return frozenset(json.loads(zlib.decompress(value if isinstance(value, bytes) else base64.b64decode(value))))
 
 
 def _compressed(v: StoredVersion) -> bytes | None:
