@@ -81,7 +81,8 @@ class Store(Protocol):
         """Write `new` over `expected_version` without reading it, in one request, with every index entry of
         `new` (term -> GSI sort key), iff the current version is `expected_version`, is not a deletion and is
         older than `new.last_updated`. Entries of terms `new` no longer has are removed later (they are hints).
-        False: nothing was written, because that does not hold or the write does not fit one request;
+        False: nothing was written, because that does not hold or the store cannot do it in one request (a body
+        for S3, more terms than a transaction holds, an old version whose terms it has no record of);
         put_version, after a read, then tells which."""
 
     def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
