@@ -1,7 +1,8 @@
 """Parts b and c: the real handlers, invoked with the events/ files as Lambda would, on in-process DynamoDB.
 
 c: each interaction on an ordinary study (events/create.json's body) runs once on moto; every DynamoDB
-   request it makes is counted. The writes of a 1,000-instance study are counted as well.
+   request it makes is counted, an update with If-Match (written without a read) and one without apart.
+   The writes of a 1,000-instance study are counted as well.
 b: read, vread, create, update and a 50-result search of 1,000-instance studies are recorded once on moto,
    then replayed with botocore's Stubber answering each request with its recorded response, and timed
    (median of RUNS) against orjson.loads + orjson.dumps of the same body: the response's for read, vread
@@ -41,7 +42,7 @@ INSTANCES = 1_000
 PAGE = 50
 # Targets: warm time as a multiple of the orjson floor, DynamoDB requests per interaction.
 MAX_FLOOR_RATIO = {"read": 3, "search": 4}
-ONE_REQUEST = ("read", "vread", "create", "update")
+ONE_REQUEST = ("read", "vread", "create", "update with If-Match")
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
 
 Script = list[tuple[str, dict[str, Any]]]  # the (operation, parsed response) of each request, in order
@@ -95,7 +96,10 @@ def count_requests() -> list[Row]:
         rid = created["id"]
         count("read", "read", load_event("read", id=rid))
         count("vread", "vread", load_event("vread", id=rid, vid="1"))
-        count("update", "update", load_event("update", id=rid, body={**created, "description": "updated"}))
+        count("update with If-Match", "update",
+              load_event("update-if-match", id=rid, body={**created, "description": "updated"}))
+        count("update without If-Match", "update",
+              load_event("update", id=rid, body={**created, "description": "again"}))
         count("patch", "patch", load_event("patch", id=rid))
         count("search", "search", load_event("search"))
         count("history", "history", load_event("history", id=rid))

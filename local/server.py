@@ -10,6 +10,7 @@ DYNAMODB_ENDPOINT_URL (e.g. DynamoDB Local), where the table is created if missi
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -90,7 +91,7 @@ class LocalStack:
         self._s3_port = s3_port
         self.s3: EmbeddedS3 | None = None
         self.ingest_queue: IngestQueue | None = None
-        self.stream_poller: StreamPoller | None = None
+        self.stream_pollers: dict[str, StreamPoller] = {}  # function id -> the poller feeding it the table's stream
         self.bucket = DEFAULT_BUCKET
         if change_events_file is None:  # one file per stack, so runs and parallel stacks do not mix
             handle, change_events_file = tempfile.mkstemp(prefix="fhir-imaging-changes-", suffix=".jsonl")
@@ -125,7 +126,7 @@ class LocalStack:
                 daemon=True,
             )
             self._thread.start()
-            if self.stream_poller is not None:  # change events link to this server, known once it is bound
+            if PUBLISHER_FUNCTION in self.stream_pollers:  # change events link to this server, known once it is bound
                 self._set_environment({"CHANGE_EVENTS_BASE_URL": self.base_url})
         except BaseException:
             self.stop()
@@ -154,7 +155,7 @@ class LocalStack:
         self._create_table()
 
     def _start_events(self) -> None:
-        """S3 uploads -> ingest function; the table's stream -> publisher function (as the template wires them)."""
+        """S3 uploads -> ingest function; the table's stream -> the functions it feeds (as the template wires them)."""
         body_bucket = self.environment.get("BODY_BUCKET")
         if INGEST_FUNCTION in self._functions or body_bucket:
             if INGEST_FUNCTION in self._functions:
@@ -168,16 +169,21 @@ class LocalStack:
             for bucket in filter(None, (self.ingest_queue and self.bucket, body_bucket)):
                 s3.create_bucket(Bucket=bucket)
             self._set_environment({"S3_ENDPOINT_URL": self.s3.endpoint_url})
-        if PUBLISHER_FUNCTION in self._functions and self.dynamodb is not None:
-            backend, table = self.dynamodb.backend, self.table_name
+        if self.dynamodb is None:
+            return  # an external DynamoDB's stream is not read locally
+        if PUBLISHER_FUNCTION in self._functions:
             # Change events go to a JSON-lines file (and stdout) instead of EventBridge.
             self._set_environment({"CHANGE_EVENTS_FILE": str(self.change_events_file)})
+        backend, table = self.dynamodb.backend, self.table_name
 
-            def records() -> list:
-                shard = backend.tables[table].stream_shard if table in backend.tables else None
-                return list(shard.items) if shard is not None else []
+        def records() -> list:
+            shard = backend.tables[table].stream_shard if table in backend.tables else None
+            return list(shard.items) if shard is not None else []
 
-            self.stream_poller = StreamPoller(records, lambda event: self.invoke(PUBLISHER_FUNCTION, event)).start()
+        for fn in self.template.functions:
+            if fn.stream is not None:
+                self.stream_pollers[fn.logical_id] = StreamPoller(
+                    records, functools.partial(self.invoke, fn), fn.stream.patterns, fn.stream.batch_size).start()
 
     def _uploaded(self, bucket: str, key: str, size: int) -> None:
         """S3 notifies the ingest queue of new objects in the DICOM bucket only (as the template wires it)."""
@@ -190,13 +196,14 @@ class LocalStack:
             self._env_patch.update(values)
 
     def wait_for_events(self, timeout: float = 30) -> None:
-        """Block until every upload so far is ingested and its changes published (for tests and scripts)."""
+        """Block until every upload so far is ingested and the table's stream so far delivered: changes published,
+        stale index entries deleted (for tests and scripts)."""
         deadline = time.monotonic() + timeout
         while self.ingest_queue is not None and not self.ingest_queue.idle.wait(0.05):
             if time.monotonic() > deadline:
                 raise TimeoutError("uploads are still being ingested")
-        if self.stream_poller is not None:
-            self.stream_poller.poll()
+        for poller in self.stream_pollers.values():
+            poller.poll()
 
     def apply_environment(self) -> None:
         """Put the stack's variables back into os.environ if something in the process changed them."""
@@ -216,13 +223,14 @@ class LocalStack:
             log.debug("created table %s", self.table_name)
 
     def stop(self) -> None:
-        if self.stream_poller is not None:
-            self.stream_poller.stop()
+        for poller in self.stream_pollers.values():
+            poller.stop()
+        self.stream_pollers = {}
         if self.s3 is not None:
             self.s3.stop()
         if self.ingest_queue is not None:
             self.ingest_queue.stop()
-        self.stream_poller = self.s3 = self.ingest_queue = None
+        self.s3 = self.ingest_queue = None
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -464,7 +472,7 @@ def main() -> int:
                  stack.s3.endpoint_url, stack.bucket, stack.bucket, stack.s3.endpoint_url)
         if stack.environment.get("BODY_BUCKET"):
             log.info("local stack: bodies too large for an item go to s3://%s/", stack.environment["BODY_BUCKET"])
-    if stack.stream_poller is not None:
+    if PUBLISHER_FUNCTION in stack.stream_pollers:
         log.info("local stack: change events are printed and appended to %s", stack.change_events_file)
     if stack.issuer is not None:
         log.info("local stack: AUTH=on: send Authorization: Bearer $(python -m local.token --scope "

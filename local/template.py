@@ -10,6 +10,7 @@ replaced by its branch, as the AWS::LanguageExtensions transform does before SAM
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,14 @@ class Route:
 
 
 @dataclass(frozen=True)
+class StreamSource:
+    """A function's DynamoDB stream event source: which records it is given, and how many at a time."""
+
+    patterns: tuple[dict[str, Any], ...]  # its FilterCriteria; a record is given if any matches (none: all are)
+    batch_size: int
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_uri: Path
@@ -85,6 +94,7 @@ class Function:
     memory_size: int
     timeout: int
     layer_paths: tuple[Path, ...]  # directories Lambda would mount under /opt/python
+    stream: StreamSource | None = None  # the table's stream feeds it
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,18 @@ def _routes(logical_id: str, events: dict[str, Any]) -> tuple[Route, ...]:
             public = str((props.get("Auth") or {}).get("Authorizer", "")).upper() == "NONE"
             routes.append(Route(logical_id, method, path, public))
     return tuple(routes)
+
+
+def _stream(logical_id: str, events: dict[str, Any]) -> StreamSource | None:
+    sources = [(event.get("Properties") or {}) for event in (events or {}).values()
+               if (event or {}).get("Type") == "DynamoDB"]
+    if not sources:
+        return None
+    if len(sources) > 1:
+        raise TemplateError(f"{logical_id}: more than one DynamoDB stream event source")
+    (props,) = sources
+    filters = (props.get("FilterCriteria") or {}).get("Filters") or []
+    return StreamSource(tuple(json.loads(f["Pattern"]) for f in filters), int(props.get("BatchSize", 100)))
 
 
 def _layer_paths(root: Path, resources: dict[str, Any], layers: list[Any]) -> tuple[Path, ...]:
@@ -284,6 +306,7 @@ def load_template(path: Path | str | None = None, parameters: dict[str, str] | N
                 memory_size=int(props.get("MemorySize", 128)),
                 timeout=int(props.get("Timeout", 3)),
                 layer_paths=_layer_paths(path.parent, resources, props.get("Layers") or []),
+                stream=_stream(logical_id, props.get("Events") or {}),
             )
         )
 

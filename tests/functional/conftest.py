@@ -5,6 +5,7 @@ creating one costs ~170 ms.
 """
 from __future__ import annotations
 
+import base64
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -87,12 +88,42 @@ def dynamodb():
                         aws_secret_access_key="testing")
 
 
+@pytest.fixture(scope="session")
+def streams():
+    # moto matches the streams endpoint only with its trailing slash
+    return boto3.client("dynamodbstreams", endpoint_url="https://streams.dynamodb.us-east-1.amazonaws.com/",
+                        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def stream_event(dynamodb, streams) -> dict:
+    """Everything the table's stream holds, as Lambda delivers it (binary attributes base64-encoded)."""
+    arn = dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    records = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator)
+            records += page["Records"]
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    return json.loads(json.dumps({"Records": [{**r, "eventSourceARN": arn} for r in records]}, default=_lambda_json))
+
+
+def _lambda_json(value):
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if hasattr(value, "timestamp"):
+        return int(value.timestamp())
+    raise TypeError(type(value).__name__)
+
+
 @pytest.fixture
 def api(dynamodb):
     with mock_aws():
         ensure_table(dynamodb, TABLE, TEMPLATE.table_properties)
-        runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET),
-                         ImagingStudyService(DynamoDbStore(dynamodb, TABLE), SECRET))
+        store = DynamoDbStore(dynamodb, TABLE)
+        runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET), ImagingStudyService(store, SECRET),
+                         store_value=store)
         try:
             yield Api()
         finally:

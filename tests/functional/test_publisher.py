@@ -2,7 +2,6 @@
 and the events land on an EventBridge bus (read back through a rule that targets an SQS queue)."""
 from __future__ import annotations
 
-import base64
 import json
 
 import boto3
@@ -12,7 +11,7 @@ from fhirimaging.changes import publishers
 from fhirimaging.changes.publishers import EventBridgePublisher
 from local.functions import LambdaContext, load_handler
 from tests.events import load_event
-from tests.functional.conftest import TABLE, TEMPLATE
+from tests.functional.conftest import TEMPLATE, stream_event
 
 BASE = "https://api.example/fhir/R5"
 BUS = "changes"
@@ -22,10 +21,7 @@ _CREDENTIALS = dict(region_name="us-east-1", aws_access_key_id="testing", aws_se
 
 
 @pytest.fixture(scope="session")
-def aws_clients():
-    # moto matches the streams endpoint only with its trailing slash
-    streams = boto3.client("dynamodbstreams", endpoint_url="https://streams.dynamodb.us-east-1.amazonaws.com/",
-                           **_CREDENTIALS)
+def aws_clients(streams):
     return streams, boto3.client("events", **_CREDENTIALS), boto3.client("sqs", **_CREDENTIALS)
 
 
@@ -52,28 +48,6 @@ def bus(api, aws_clients):
         yield received
     finally:
         publishers.override()
-
-
-def stream_event(dynamodb, streams) -> dict:
-    """Everything the table's stream holds, as Lambda delivers it (binary attributes base64-encoded)."""
-    arn = dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
-    records = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator)
-            records += page["Records"]
-            iterator = page.get("NextShardIterator") if page["Records"] else None
-    return json.loads(json.dumps({"Records": [{**r, "eventSourceARN": arn} for r in records]}, default=_lambda_json))
-
-
-def _lambda_json(value):
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    if hasattr(value, "timestamp"):
-        return int(value.timestamp())
-    raise TypeError(type(value).__name__)
 
 
 def publish(event: dict) -> dict:

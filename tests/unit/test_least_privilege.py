@@ -47,6 +47,10 @@ STORE_ACTIONS: dict[str, set[tuple[str, str]]] = {
     # ... and on a later version the index items of removed terms are deleted (index maintenance only)
     "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:BatchWriteItem"),
                     (BODY_OBJECTS, "s3:PutObject"), (BODY_OBJECTS, "s3:DeleteObject")},
+    # one TransactWriteItems of puts only (version, current, every index entry); never a body in S3
+    "put_version_unread": {(TABLE, "dynamodb:PutItem")},
+    # the stream cleanup: one conditional DeleteItem per stale index item
+    "remove_stale_terms": {(TABLE, "dynamodb:DeleteItem")},
     # store/bodies.py sweep: list the bucket, delete the objects no version item names
     "bodies.sweep": {(BODY_BUCKET, "s3:ListBucket"), (BODY_OBJECTS, "s3:DeleteObject")},
     # other clients
@@ -64,7 +68,7 @@ USES: dict[str, set[str]] = {
     "ReadFunction": {"get_current", "get_version"},
     "VreadFunction": {"get_version", "get_current"},
     "CreateFunction": CONDITIONAL | {"put_version(new)"},  # If-None-Exist; a new study removes no terms
-    "UpdateFunction": CONDITIONAL | {"get_current", "put_version"},
+    "UpdateFunction": CONDITIONAL | {"get_current", "put_version", "put_version_unread"},
     "PatchFunction": CONDITIONAL | {"get_current", "put_version"},
     "DeleteFunction": CONDITIONAL | {"get_current", "put_version(deletion)"},
     "HistoryFunction": {"get_current", "get_version", "instance_history"},
@@ -72,6 +76,7 @@ USES: dict[str, set[str]] = {
     "SearchFunction": SEARCH,
     "IngestFunction": {"s3.get_object"} | CONDITIONAL | {"get_current", "put_version"},  # upsert by Study UID
     "PublisherFunction": {"events.put_events"},
+    "IndexCleanupFunction": {"remove_stale_terms"},
     "BodySweeperFunction": {"bodies.sweep", "body_key"},
 }
 
@@ -134,7 +139,7 @@ def test_the_action_table_covers_every_client_call_the_layer_makes():
     """A new client call must be added to STORE_ACTIONS (and then to the template) before this passes."""
     store = (LAYER / "store/dynamodb.py").read_text()
     assert set(re.findall(r"self\._client\.(\w+)\(", store)) == {
-        "get_item", "query", "batch_get_item", "transact_write_items", "batch_write_item"}
+        "get_item", "query", "batch_get_item", "transact_write_items", "batch_write_item", "delete_item"}
     assert set(re.findall(r"self\._client\.(\w+)\(", (LAYER / "changes/publishers.py").read_text())) == {"put_events"}
     assert set(re.findall(r"\bs3\.(\w+)\(", (LAYER / "dicom/header.py").read_text())) == {"get_object"}
     bodies = (LAYER / "store/bodies.py").read_text()

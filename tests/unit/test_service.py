@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fhirimaging import jsontext
+from fhirimaging import fhirtime, jsontext
 from fhirimaging.errors import BadRequest, Gone, InvalidResource, NotFound, PreconditionFailed
+from fhirimaging.search import index
 from fhirimaging.service import (
     CreateRequest,
     DeleteRequest,
@@ -18,6 +19,7 @@ from fhirimaging.service import (
     UpdateRequest,
     VreadRequest,
 )
+from fhirimaging.store import StoredVersion, WriteKind
 from fhirimaging.store.memory import MemoryStore
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -152,6 +154,43 @@ def test_last_updated_strictly_increases_even_if_the_clock_does_not(service, clo
     clock.advance(seconds=-10)
     second = service.update(UpdateRequest(created.id, {**example(), "id": created.id})).version
     assert second.last_updated > created.last_updated
+
+
+def test_an_if_match_update_with_the_clock_behind_still_moves_last_updated_forward(service, clock):
+    created = service.create(CreateRequest(example())).version
+    clock.advance(seconds=-10)
+    second = service.update(UpdateRequest(created.id, {**example(), "id": created.id}, if_match=1)).version
+    assert second.version == 2 and second.last_updated > created.last_updated
+
+
+def test_the_memory_store_writes_without_a_read_only_over_the_live_expected_version_and_older_time(clock):
+    store = MemoryStore()
+    service = ImagingStudyService(store, b"secret", clock=clock)
+    created = service.create(CreateRequest(example())).version
+    old_terms = set(index.index_entries(body(service.read(ReadRequest(created.id))), created.id,
+                                        created.last_updated))
+    clock.advance(seconds=1)
+    later = fhirtime.format_instant(clock())
+    entries = {"status|*|cancelled": f"~#{created.id}"}
+
+    def unread(version: int, last_updated: str, expected: int) -> bool:
+        new = StoredVersion(created.id, version, last_updated, WriteKind.UPDATE, jsontext.dumps(example()))
+        return store.put_version_unread(new, expected, entries)
+
+    def found(term: str) -> list[str]:
+        return list(store.index_range(term, None, None, False, None))
+
+    # refused: another version is current; the time is not after the current's
+    assert not unread(3, later, 2) and not unread(2, created.last_updated, 1)
+    assert store.get_current(created.id) == created and found("status|*|cancelled") == []
+    # written: every entry put, and (what the stream cleanup arrives at) the old version's other terms gone
+    assert unread(2, later, 1)
+    assert store.get_current(created.id).version == 2 and found("status|*|cancelled") == [f"~#{created.id}"]
+    assert not [term for term in old_terms if found(term)]
+    # refused: the current version is a deletion
+    service.delete(DeleteRequest(created.id))
+    clock.advance(seconds=1)
+    assert not unread(4, fhirtime.format_instant(clock()), 3) and store.get_current(created.id).deleted
 
 
 def _history(service, **kwargs):

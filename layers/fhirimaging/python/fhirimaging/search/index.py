@@ -156,4 +156,5 @@ def change(resource_id: str, old: StoredVersion | None, new_resource: dict[str, 
     before = (index_entries(json.loads(old.body), resource_id, old.last_updated)
               if old is not None and old.body is not None else {})
     after = index_entries(new_resource, resource_id, new_last_updated) if new_resource is not None else {}
-    return IndexChange({t: k for t, k in after.items() if before.get(t) != k}, frozenset(before.keys() - after.keys()))
+    return IndexChange({t: k for t, k in after.items() if before.get(t) != k}, frozenset(before.keys() - after.keys()),
+                       frozenset(after))

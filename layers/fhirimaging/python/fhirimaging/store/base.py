@@ -38,10 +38,12 @@ class HistoryPage:
 
 @dataclass(frozen=True)
 class IndexChange:
-    """Search-index entries a write adds or rewrites (term -> GSI sort key) and removes."""
+    """Search-index entries a write adds or rewrites (term -> GSI sort key) and removes, and every term of
+    the new version (none for a deletion): a store may record them so that a later write need not read it."""
 
     put: dict[str, str] = field(default_factory=dict)
     delete: frozenset[str] = frozenset()
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,14 @@ class Store(Protocol):
         (None: the resource must not exist), with its index change and guard claim.
         Raises VersionConflict, GuardTaken or ItemTooLarge.
         Index changes too large for the same transaction follow it; they are hints, verified on use."""
+
+    def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+        """Write `new` over `expected_version` without reading it, in one request, with every index entry of
+        `new` (term -> GSI sort key), iff the current version is `expected_version`, is not a deletion and is
+        older than `new.last_updated`. Entries of terms `new` no longer has are removed later (they are hints).
+        False: nothing was written, because that does not hold or the store cannot do it in one request (a body
+        for S3, more terms than a transaction holds, an old version whose terms it has no record of);
+        put_version, after a read, then tells which."""
 
     def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
                     after: str | None) -> Iterator[str]:

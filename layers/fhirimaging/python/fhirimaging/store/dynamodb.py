@@ -3,9 +3,15 @@
 Each write is ONE TransactWriteItems: the new immutable version item (must not exist) and the
 `current` item (must hold the expected version). Bodies are zlib-compressed JSON text, kept in both items,
 or, when larger than INLINE_BODY_LIMIT, in S3 (store/bodies.py) with the key and hash in both items.
+
+The current item also records its version's index terms (`terms`, when they fit one transaction), so an
+If-Match update can skip the read: it puts every entry of the new version, each index item noting the
+version that wrote it (`v`), and marks the current item `staleTerms`. The terms only the old version had
+are then deleted from the table's stream (stale_terms, remove_stale_terms; functions/index_cleanup).
 """
 from __future__ import annotations
 
+import base64
 import heapq
 import json
 import zlib
@@ -34,6 +40,10 @@ INLINE_BODY_LIMIT = 350_000
 MAX_COMPRESSED_BODY = 380_000
 # TransactWriteItems takes 100 actions; two are the version and the current item.
 MAX_TRANSACTION_ACTIONS = 100
+# The terms a current item records: as many as a write without a read puts in its one transaction, compressed to
+# at most this many bytes, so that the largest inline body (MAX_COMPRESSED_BODY) and they fit a 400 KB item.
+MAX_RECORDED_TERMS = MAX_TRANSACTION_ACTIONS - 2
+MAX_RECORDED_TERMS_BYTES = 16_000
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                "InternalServerError"}
 
@@ -235,6 +245,52 @@ class DynamoDbStore:
         # Until it lands a search may miss the study, never return a wrong one (results are verified).
         self._batch_write(index_writes[room:])
 
+    def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+        compressed = _compressed(new)
+        if compressed is None or len(compressed) > INLINE_BODY_LIMIT:
+            return False  # a body for S3 takes the usual path
+        items = version_items(new, IndexChange(entries, terms=frozenset(entries)), {"body": {"B": compressed}},
+                              leaves_stale_terms=True)
+        if "terms" not in items.current:
+            return False  # more (or longer) terms than one transaction and the current item take
+        # The old version's terms must be on record: the stream cleanup finds the stale ones there.
+        condition = "version = :expected AND #method <> :deletion AND attribute_exists(terms) AND lastUpdated < :new"
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": items.version,
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"TableName": self._table, "Item": items.current, "ConditionExpression": condition,
+                         "ExpressionAttributeNames": {"#method": "method"},
+                         "ExpressionAttributeValues": {":expected": {"N": str(expected_version)},
+                                                       ":deletion": {"S": WriteKind.DELETE.value},
+                                                       ":new": {"S": new.last_updated}}}},
+                *({"Put": {"TableName": self._table, "Item": item}} for item in items.index_puts),
+            ])
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return False  # a condition failed (or a concurrent transaction): nothing was written
+            _raise_translated(e)
+        return True
+
+    def remove_stale_terms(self, stale: StaleTerms) -> int:
+        """Delete the index items of `stale.terms` that no version after `stale.version` wrote again (their `v`);
+        returns how many were deleted. Deleting again is harmless: the stream delivers at least once."""
+        removed = 0
+        for term in sorted(stale.terms):
+            try:
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key={"pk": {"S": keys.resource_pk(stale.id)}, "sk": {"S": keys.index_sk(term)}},
+                    ConditionExpression="v <= :version",
+                    ExpressionAttributeValues={":version": {"N": str(stale.version)}},
+                )
+            except ClientError as e:
+                if e.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                    continue  # gone already, or a later version has the term again
+                _raise_translated(e)
+            removed += 1
+        return removed
+
     def _discard(self, ref: BodyRef) -> None:
         try:
             self._bodies.delete(ref.key)
@@ -266,15 +322,16 @@ class VersionItems:
     """The items one write of a version consists of, exactly as put_version writes them."""
 
     version: dict[str, Any]  # the immutable version item
-    current: dict[str, Any]  # the resource's current item: the same attributes under sk = current
+    current: dict[str, Any]  # the resource's current item: the same attributes under sk = current, and its terms
     index_puts: list[dict[str, Any]]  # one item per search term the write adds or re-keys
     index_deletes: list[dict[str, Any]]  # the keys of the term items it removes
 
 
 def version_items(new: StoredVersion, index: IndexChange | None = None,
-                  body: dict[str, Any] | None = None) -> VersionItems:
+                  body: dict[str, Any] | None = None, leaves_stale_terms: bool = False) -> VersionItems:
     """Items for a new version and its index change; public so that tools seeding a table (bench/) write
-    exactly what the store would. `body`: the body's attributes (default: the compressed body inline)."""
+    exactly what the store would. `body`: the body's attributes (default: the compressed body inline).
+    `leaves_stale_terms`: the write does not delete the entries of terms only the previous version had."""
     index = index or IndexChange()
     if body is None:
         compressed = _compressed(new)
@@ -282,15 +339,57 @@ def version_items(new: StoredVersion, index: IndexChange | None = None,
     attributes = {"version": {"N": str(new.version)}, "lastUpdated": {"S": new.last_updated},
                   "method": {"S": new.kind.value}, **body}
     pk = {"S": keys.resource_pk(new.id)}
+    current = {"pk": pk, "sk": {"S": keys.CURRENT}, **attributes}
+    terms = _encoded_terms(index.terms)
+    if terms is not None:
+        current["terms"] = {"B": terms}
+    if leaves_stale_terms:
+        current["staleTerms"] = {"BOOL": True}
+    written_by = {"N": str(new.version)}
     return VersionItems(
         version={"pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
                  "hist_pk": {"S": keys.history_pk(keys.history_shard(new.id))},
                  "hist_sk": {"S": history_sort_key(new)}},
-        current={"pk": pk, "sk": {"S": keys.CURRENT}, **attributes},
-        index_puts=[{"pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key}}
-                    for term, sort_key in index.put.items()],
+        current=current,
+        index_puts=[{"pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key},
+                     "v": written_by} for term, sort_key in index.put.items()],
         index_deletes=[{"pk": pk, "sk": {"S": keys.index_sk(term)}} for term in index.delete],
     )
+
+
+@dataclass(frozen=True)
+class StaleTerms:
+    """Index terms a version written without a read left behind: its predecessor had them, it has not."""
+
+    id: str
+    version: int  # the predecessor: index items written by it or earlier are stale
+    terms: frozenset[str]
+
+
+def stale_terms(record: dict[str, Any]) -> StaleTerms | None:
+    """The stale terms one record of the table's stream (as Lambda delivers it, or GetRecords) tells of, if any."""
+    stream = record.get("dynamodb") or {}
+    item_keys = stream.get("Keys") or {}
+    new, old = stream.get("NewImage") or {}, stream.get("OldImage") or {}
+    if (record.get("eventName") != "MODIFY" or (item_keys.get("sk") or {}).get("S") != keys.CURRENT
+            or not (new.get("staleTerms") or {}).get("BOOL") or "terms" not in old):
+        return None
+    left = _decoded_terms(old["terms"]["B"]) - _decoded_terms(new["terms"]["B"])
+    return StaleTerms(item_keys["pk"]["S"].split("#", 1)[1], int(old["version"]["N"]), left) if left else None
+
+
+def _encoded_terms(terms: frozenset[str]) -> bytes | None:
+    """A version's terms as its current item records them (JSON: a term may hold any character), or None
+    when there are none (a deletion) or too many to record."""
+    if not terms or len(terms) > MAX_RECORDED_TERMS:
+        return None
+    encoded = zlib.compress(json.dumps(sorted(terms), separators=(",", ":")).encode(), 6)
+    return encoded if len(encoded) <= MAX_RECORDED_TERMS_BYTES else None
+
+
+def _decoded_terms(value: str | bytes) -> frozenset[str]:
+    # Lambda delivers binary attributes base64-encoded; boto3's GetRecords has already decoded them.
+    return frozenset(json.loads(zlib.decompress(value if isinstance(value, bytes) else base64.b64decode(value))))
 
 
 def _compressed(v: StoredVersion) -> bytes | None:

@@ -47,6 +47,22 @@ class MemoryStore:
             for term in index.delete:
                 self._index.get(term, {}).pop(new.id, None)
 
+    def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+        with self._lock:
+            versions = self._versions.get(new.id)
+            current = versions[-1] if versions else None
+            if (current is None or current.version != expected_version or current.deleted
+                    or current.last_updated >= new.last_updated or new.version != expected_version + 1):
+                return False
+            versions.append(new)
+            # The stale entries go at once: what the DynamoDB store's stream cleanup arrives at.
+            for term, holders in self._index.items():
+                if term not in entries:
+                    holders.pop(new.id, None)
+            for term, sort_key in entries.items():
+                self._index.setdefault(term, {})[new.id] = sort_key
+            return True
+
     def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
                     after: str | None) -> Iterator[str]:
         keys = sorted(self._index.get(term, {}).values(), reverse=descending)
