@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from fhirimaging.store.keys import history_sk
 
@@ -17,8 +17,7 @@ class WriteKind(str, Enum):
     DELETE = "DELETE"
 
 
-@dataclass(frozen=True)
-class StoredVersion:
+class StoredVersion(NamedTuple):
     id: str
     version: int
     last_updated: str  # instant, UTC, millisecond precision: sorts as text
@@ -30,8 +29,7 @@ class StoredVersion:
         return self.body is None
 
 
-@dataclass(frozen=True)
-class HistoryPage:
+class HistoryPage(NamedTuple):
     versions: list[StoredVersion]  # newest first
     more: bool  # the store holds older versions beyond this page
 
@@ -46,8 +44,7 @@ class IndexChange:
     terms: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class GuardClaim:
+class GuardClaim(NamedTuple):
     """A write's claim on a uniqueness guard (e.g. one identifier), taken in the write's transaction."""
 
     key: str

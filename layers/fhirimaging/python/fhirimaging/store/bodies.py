@@ -13,9 +13,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -34,8 +33,7 @@ class BodyMissing(Exception):
     """An item names an object that is gone or altered: the store cannot return that version."""
 
 
-@dataclass(frozen=True)
-class BodyRef:
+class BodyRef(NamedTuple):
     key: str
     sha256: str
 

@@ -15,9 +15,8 @@ import base64
 import heapq
 import json
 import zlib
-from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -317,8 +316,7 @@ class DynamoDbStore:
                     pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
-@dataclass(frozen=True)
-class VersionItems:
+class VersionItems(NamedTuple):
     """The items one write of a version consists of, exactly as put_version writes them."""
 
     version: dict[str, Any]  # the immutable version item
@@ -357,8 +355,7 @@ def version_items(new: StoredVersion, index: IndexChange | None = None,
     )
 
 
-@dataclass(frozen=True)
-class StaleTerms:
+class StaleTerms(NamedTuple):
     """Index terms a version written without a read left behind: its predecessor had them, it has not."""
 
     id: str
