@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ from .primitives import FORMATS
 
 TARGET = Path(__file__).with_name("core_schema.py")
 # Left out: what pydantic keeps for serialising and for JSON Schema, which validation never uses.
-_UNUSED_KEYS = {"serialization", "metadata"}
+_UNUSED_KEYS = {"serialization", "serialization_alias", "metadata"}
+_SHARED_MIN = 60  # characters: a shorter repeated subschema reads better written out where it is used
 _REF_ID = re.compile(r":\d+$")  # refs end in the id() of their class, which changes from run to run
 _WIDTH = 120
 
@@ -62,12 +64,50 @@ def source() -> str:
     """The text of core_schema.py for the models as they are now."""
     ImagingStudy.model_rebuild()  # the models defer building their schema until asked
     config = ConfigWrapper(ImagingStudy.model_config).core_config(title=ImagingStudy.__name__)
+    shared, schema = _factored(_compiled(ImagingStudy.__pydantic_core_schema__))
     parts = [
-        f"SCHEMA = {_format(_compiled(ImagingStudy.__pydantic_core_schema__))}",
+        "# Subschemas used more than once, each built once (in order of first use; each before its users).",
+        *(f"{name} = {_format(node)}" for name, node in shared),
+        f"SCHEMA = {_format(schema)}",
         f"CONFIG = {_format(dict(config))}",
         f"FORMATS = {_format(FORMATS)}",
     ]
     return HEADER + "\n".join(parts) + "\n"
+
+
+def _factored(schema: Any) -> tuple[list[tuple[str, Any]], Any]:
+    """The sub-dicts that occur more than once as named constants, and the schema naming them."""
+    seen: Counter[str] = Counter()
+
+    def count(node: Any) -> None:
+        if isinstance(node, dict):
+            seen[repr(node)] += 1
+            if seen[repr(node)] > 1:
+                return  # what it holds was counted where it first occurred
+            node = node.values()
+        if isinstance(node, (list, tuple, type({}.values()))):
+            for item in node:
+                count(item)
+
+    names: dict[str, str] = {}
+    shared: list[tuple[str, Any]] = []
+
+    def replace(node: Any) -> Any:
+        if isinstance(node, (list, tuple)):
+            return type(node)(replace(item) for item in node)
+        if not isinstance(node, dict):
+            return node
+        key = repr(node)
+        if key not in names:
+            named = {k: replace(v) for k, v in node.items()}
+            if seen[key] < 2 or len(key) < _SHARED_MIN:
+                return named
+            names[key] = f"_S{len(shared) + 1}"
+            shared.append((names[key], named))
+        return _Code(names[key])
+
+    count(schema)
+    return shared, replace(schema)
 
 
 def _format(value: Any, indent: int = 0, column: int = 0) -> str:

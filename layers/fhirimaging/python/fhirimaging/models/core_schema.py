@@ -15,6 +15,154 @@ def _model(name: str) -> type:
     return _MODELS.setdefault(name, type(name, (), {"__module__": __name__}))
 
 
+# Subschemas used more than once, each built once (in order of first use; each before its users).
+_S1 = {'type': 'no-info', 'function': partial(rules.ele_1, False)}
+_S2 = {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-\\.]{1,64}$'}
+_S3 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S2, 'default': None}}
+_S4 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Meta'},
+  'default': None}}
+_S5 = {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'}
+_S6 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S5, 'default': None}}
+_S7 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
+  'default': None}}
+_S8 = {
+ 'type': 'str',
+ 'strict': True,
+ 'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'}
+_S9 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S8, 'default': None}}
+_S10 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {
+   'type': 'list',
+   'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
+   'min_length': 1},
+  'default': None}}
+_S11 = {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'}
+_S12 = {'type': 'default', 'schema': _S11, 'default': None}
+_S13 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_status'}
+_S14 = {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Identifier'}
+_S15 = {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableConcept'}
+_S16 = {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'}
+_S17 = {'type': 'model-field', 'schema': _S16}
+_S18 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S16, 'default': None}}
+_S19 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {
+   'type': 'function-after',
+   'function': {'type': 'no-info', 'function': rules.day_exists},
+   'schema': {
+    'type': 'str',
+    'strict': True,
+    'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$'}},
+  'default': None}}
+_S20 = {
+ 'type': 'model-field',
+ 'schema': {'type': 'default', 'schema': {'type': 'list', 'items_schema': _S16, 'min_length': 1}, 'default': None}}
+_S21 = {
+ 'type': 'model-field',
+ 'schema': {'type': 'default', 'schema': {'type': 'int', 'strict': True, 'ge': 0, 'le': 2147483647}, 'default': None}}
+_S22 = {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableReference'}
+_S23 = {
+ 'type': 'model-field',
+ 'schema': {'type': 'default', 'schema': {'type': 'list', 'items_schema': _S22, 'min_length': 1}, 'default': None}}
+_S24 = {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Annotation'}
+_S25 = {'type': 'model-field', 'schema': _S2}
+_S26 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S22, 'default': None}}
+_S27 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S15, 'default': None}}
+_S28 = {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Coding'}
+_S29 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_uid'}
+_S30 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_number'}
+_S31 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_title'}
+_S32 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_description'}
+_S33 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_numberOfInstances'}
+_S34 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_started'}
+_S35 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_language'}
+_S36 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {
+   'type': 'function-after',
+   'function': {'type': 'no-info', 'function': rules.day_exists},
+   'schema': {
+    'type': 'str',
+    'strict': True,
+    'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$'}},
+  'default': None}}
+_S37 = {
+ 'type': 'model-field',
+ 'schema': {'type': 'default', 'schema': {'type': 'list', 'items_schema': _S28, 'min_length': 1}, 'default': None}}
+_S38 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {'type': 'str', 'strict': True, 'pattern': '^(\\s*[0-9a-zA-Z+/=]{4}\\s*)+$'},
+  'default': None}}
+_S39 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': {'type': 'bool', 'strict': True}, 'default': None}}
+_S40 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {
+   'type': 'function-plain',
+   'function': {'type': 'no-info', 'function': rules.decimal},
+   'json_schema_input_schema': {'type': 'any'}},
+  'default': None}}
+_S41 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {
+   'type': 'function-after',
+   'function': {'type': 'no-info', 'function': rules.integer64_in_range},
+   'schema': {'type': 'str', 'strict': True, 'pattern': '^(0|[-+]?[1-9][0-9]{0,18})$'}},
+  'default': None}}
+_S42 = {
+ 'type': 'model-field',
+ 'schema': {'type': 'default', 'schema': {'type': 'int', 'strict': True, 'ge': 1, 'le': 2147483647}, 'default': None}}
+_S43 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
+  'default': None}}
+_S44 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Quantity'},
+  'default': None}}
+_S45 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S14, 'default': None}}
+_S46 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_value'}
+_S47 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Period'},
+  'default': None}}
+_S48 = {
+ 'type': 'model-field',
+ 'schema': {
+  'type': 'default',
+  'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.SimpleQuantity'},
+  'default': None}}
+_S49 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_unit'}
+_S50 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_system'}
+_S51 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_code'}
+_S52 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_text'}
+_S53 = {'type': 'model-field', 'schema': _S12, 'validation_alias': '_display'}
 SCHEMA = {
  'type': 'definitions',
  'schema': {
@@ -22,35 +170,15 @@ SCHEMA = {
   'cls': _model('ImagingStudy'),
   'schema': {
    'type': 'function-before',
-   'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+   'function': _S1,
    'schema': {
     'type': 'model-fields',
     'fields': {
      'resourceType': {'type': 'model-field', 'schema': {'type': 'literal', 'expected': ['ImagingStudy']}},
-     'id': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-\\.]{1,64}$'},
-       'default': None}},
-     'meta': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Meta'},
-       'default': None}},
-     'implicitRules': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-       'default': None}},
-     'language': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
-       'default': None}},
+     'id': _S3,
+     'meta': _S4,
+     'implicitRules': _S6,
+     'language': _S7,
      'text': {
       'type': 'model-field',
       'schema': {
@@ -60,42 +188,19 @@ SCHEMA = {
         'cls': _model('Narrative'),
         'schema': {
          'type': 'function-before',
-         'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+         'function': _S1,
          'schema': {
           'type': 'model-fields',
           'fields': {
-           'id': {
-            'type': 'model-field',
-            'schema': {
-             'type': 'default',
-             'schema': {
-              'type': 'str',
-              'strict': True,
-              'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-             'default': None}},
-           'extension': {
-            'type': 'model-field',
-            'schema': {
-             'type': 'default',
-             'schema': {
-              'type': 'list',
-              'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-              'min_length': 1},
-             'default': None}},
+           'id': _S9,
+           'extension': _S10,
            'status': {
             'type': 'model-field',
             'schema': {'type': 'literal', 'expected': ['generated', 'extensions', 'additional', 'empty']}},
            'div': {
             'type': 'model-field',
             'schema': {'type': 'str', 'strict': True, 'pattern': '^<div[\\s>][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'}},
-           'status_ext': {
-            'type': 'model-field',
-            'schema': {
-             'type': 'default',
-             'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-             'default': None},
-            'validation_alias': '_status',
-            'serialization_alias': '_status'}},
+           'status_ext': _S13},
           'model_name': 'Narrative',
           'computed_fields': []}},
         'custom_init': False,
@@ -119,19 +224,14 @@ SCHEMA = {
           'cls': _model('ContainedResource'),
           'schema': {
            'type': 'function-before',
-           'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+           'function': _S1,
            'schema': {
             'type': 'model-fields',
             'fields': {
              'resourceType': {
               'type': 'model-field',
               'schema': {'type': 'str', 'strict': True, 'pattern': '^[A-Z][A-Za-z]{1,63}$'}},
-             'id': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-\\.]{1,64}$'},
-               'default': None}}},
+             'id': _S3},
             'model_name': 'ContainedResource',
             'computed_fields': []}},
           'custom_init': False,
@@ -140,153 +240,33 @@ SCHEMA = {
          'ref': 'fhirimaging.models.imagingstudy.ContainedResource'},
         'min_length': 1},
        'default': None}},
-     'extension': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-        'min_length': 1},
-       'default': None}},
-     'modifierExtension': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-        'min_length': 1},
-       'default': None}},
+     'extension': _S10,
+     'modifierExtension': _S10,
      'identifier': {
       'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Identifier'},
-        'min_length': 1},
-       'default': None}},
+      'schema': {'type': 'default', 'schema': {'type': 'list', 'items_schema': _S14, 'min_length': 1}, 'default': None}},
      'status': {
       'type': 'model-field',
       'schema': {'type': 'literal', 'expected': ['registered', 'available', 'cancelled', 'entered-in-error', 'unknown']}},
      'modality': {
       'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableConcept'},
-        'min_length': 1},
-       'default': None}},
-     'subject': {
-      'type': 'model-field',
-      'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'}},
-     'encounter': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-       'default': None}},
-     'started': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'function-after',
-        'function': {'type': 'no-info', 'function': rules.day_exists},
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$'}},
-       'default': None}},
-     'basedOn': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-        'min_length': 1},
-       'default': None}},
-     'partOf': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-        'min_length': 1},
-       'default': None}},
-     'referrer': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-       'default': None}},
-     'endpoint': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-        'min_length': 1},
-       'default': None}},
-     'numberOfSeries': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'int', 'strict': True, 'ge': 0, 'le': 2147483647},
-       'default': None}},
-     'numberOfInstances': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'int', 'strict': True, 'ge': 0, 'le': 2147483647},
-       'default': None}},
-     'procedure': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableReference'},
-        'min_length': 1},
-       'default': None}},
-     'location': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-       'default': None}},
-     'reason': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableReference'},
-        'min_length': 1},
-       'default': None}},
+      'schema': {'type': 'default', 'schema': {'type': 'list', 'items_schema': _S15, 'min_length': 1}, 'default': None}},
+     'subject': _S17,
+     'encounter': _S18,
+     'started': _S19,
+     'basedOn': _S20,
+     'partOf': _S20,
+     'referrer': _S18,
+     'endpoint': _S20,
+     'numberOfSeries': _S21,
+     'numberOfInstances': _S21,
+     'procedure': _S23,
+     'location': _S18,
+     'reason': _S23,
      'note': {
       'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'list',
-        'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Annotation'},
-        'min_length': 1},
-       'default': None}},
-     'description': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {
-        'type': 'str',
-        'strict': True,
-        'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-       'default': None}},
+      'schema': {'type': 'default', 'schema': {'type': 'list', 'items_schema': _S24, 'min_length': 1}, 'default': None}},
+     'description': _S9,
      'series': {
       'type': 'model-field',
       'schema': {
@@ -298,106 +278,23 @@ SCHEMA = {
          'cls': _model('Series'),
          'schema': {
           'type': 'function-before',
-          'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+          'function': _S1,
           'schema': {
            'type': 'model-fields',
            'fields': {
-            'id': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {
-               'type': 'str',
-               'strict': True,
-               'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-              'default': None}},
-            'extension': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {
-               'type': 'list',
-               'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-               'min_length': 1},
-              'default': None}},
-            'modifierExtension': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {
-               'type': 'list',
-               'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-               'min_length': 1},
-              'default': None}},
-            'uid': {
-             'type': 'model-field',
-             'schema': {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-\\.]{1,64}$'}},
-            'number': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'int', 'strict': True, 'ge': 0, 'le': 2147483647},
-              'default': None}},
-            'modality': {
-             'type': 'model-field',
-             'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableConcept'}},
-            'description': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {
-               'type': 'str',
-               'strict': True,
-               'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-              'default': None}},
-            'numberOfInstances': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'int', 'strict': True, 'ge': 0, 'le': 2147483647},
-              'default': None}},
-            'endpoint': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {
-               'type': 'list',
-               'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-               'min_length': 1},
-              'default': None}},
-            'bodySite': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableReference'},
-              'default': None}},
-            'laterality': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableConcept'},
-              'default': None}},
-            'specimen': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {
-               'type': 'list',
-               'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-               'min_length': 1},
-              'default': None}},
-            'started': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {
-               'type': 'function-after',
-               'function': {'type': 'no-info', 'function': rules.day_exists},
-               'schema': {
-                'type': 'str',
-                'strict': True,
-                'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$'}},
-              'default': None}},
+            'id': _S9,
+            'extension': _S10,
+            'modifierExtension': _S10,
+            'uid': _S25,
+            'number': _S21,
+            'modality': {'type': 'model-field', 'schema': _S15},
+            'description': _S9,
+            'numberOfInstances': _S21,
+            'endpoint': _S20,
+            'bodySite': _S26,
+            'laterality': _S27,
+            'specimen': _S20,
+            'started': _S19,
             'performer': {
              'type': 'model-field',
              'schema': {
@@ -409,46 +306,10 @@ SCHEMA = {
                 'cls': _model('Performer'),
                 'schema': {
                  'type': 'function-before',
-                 'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+                 'function': _S1,
                  'schema': {
                   'type': 'model-fields',
-                  'fields': {
-                   'id': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {
-                      'type': 'str',
-                      'strict': True,
-                      'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-                     'default': None}},
-                   'extension': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {
-                      'type': 'list',
-                      'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-                      'min_length': 1},
-                     'default': None}},
-                   'modifierExtension': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {
-                      'type': 'list',
-                      'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-                      'min_length': 1},
-                     'default': None}},
-                   'function': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableConcept'},
-                     'default': None}},
-                   'actor': {
-                    'type': 'model-field',
-                    'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'}}},
+                  'fields': {'id': _S9, 'extension': _S10, 'modifierExtension': _S10, 'function': _S27, 'actor': _S17},
                   'model_name': 'Performer',
                   'computed_fields': []}},
                 'custom_init': False,
@@ -468,82 +329,20 @@ SCHEMA = {
                 'cls': _model('Instance'),
                 'schema': {
                  'type': 'function-before',
-                 'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+                 'function': _S1,
                  'schema': {
                   'type': 'model-fields',
                   'fields': {
-                   'id': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {
-                      'type': 'str',
-                      'strict': True,
-                      'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-                     'default': None}},
-                   'extension': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {
-                      'type': 'list',
-                      'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-                      'min_length': 1},
-                     'default': None}},
-                   'modifierExtension': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {
-                      'type': 'list',
-                      'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-                      'min_length': 1},
-                     'default': None}},
-                   'uid': {
-                    'type': 'model-field',
-                    'schema': {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-\\.]{1,64}$'}},
-                   'sopClass': {
-                    'type': 'model-field',
-                    'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Coding'}},
-                   'number': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {'type': 'int', 'strict': True, 'ge': 0, 'le': 2147483647},
-                     'default': None}},
-                   'title': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {
-                      'type': 'str',
-                      'strict': True,
-                      'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-                     'default': None}},
-                   'uid_ext': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                     'default': None},
-                    'validation_alias': '_uid',
-                    'serialization_alias': '_uid'},
-                   'number_ext': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                     'default': None},
-                    'validation_alias': '_number',
-                    'serialization_alias': '_number'},
-                   'title_ext': {
-                    'type': 'model-field',
-                    'schema': {
-                     'type': 'default',
-                     'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                     'default': None},
-                    'validation_alias': '_title',
-                    'serialization_alias': '_title'}},
+                   'id': _S9,
+                   'extension': _S10,
+                   'modifierExtension': _S10,
+                   'uid': _S25,
+                   'sopClass': {'type': 'model-field', 'schema': _S28},
+                   'number': _S21,
+                   'title': _S9,
+                   'uid_ext': _S29,
+                   'number_ext': _S30,
+                   'title_ext': _S31},
                   'model_name': 'Instance',
                   'computed_fields': []}},
                 'custom_init': False,
@@ -552,46 +351,11 @@ SCHEMA = {
                 'ref': 'fhirimaging.models.imagingstudy.Instance'},
                'min_length': 1},
               'default': None}},
-            'uid_ext': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-              'default': None},
-             'validation_alias': '_uid',
-             'serialization_alias': '_uid'},
-            'number_ext': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-              'default': None},
-             'validation_alias': '_number',
-             'serialization_alias': '_number'},
-            'description_ext': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-              'default': None},
-             'validation_alias': '_description',
-             'serialization_alias': '_description'},
-            'numberOfInstances_ext': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-              'default': None},
-             'validation_alias': '_numberOfInstances',
-             'serialization_alias': '_numberOfInstances'},
-            'started_ext': {
-             'type': 'model-field',
-             'schema': {
-              'type': 'default',
-              'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-              'default': None},
-             'validation_alias': '_started',
-             'serialization_alias': '_started'}},
+            'uid_ext': _S29,
+            'number_ext': _S30,
+            'description_ext': _S32,
+            'numberOfInstances_ext': _S33,
+            'started_ext': _S34},
            'model_name': 'Series',
            'computed_fields': []}},
          'custom_init': False,
@@ -600,62 +364,13 @@ SCHEMA = {
          'ref': 'fhirimaging.models.imagingstudy.Series'},
         'min_length': 1},
        'default': None}},
-     'implicitRules_ext': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-       'default': None},
-      'validation_alias': '_implicitRules',
-      'serialization_alias': '_implicitRules'},
-     'language_ext': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-       'default': None},
-      'validation_alias': '_language',
-      'serialization_alias': '_language'},
-     'status_ext': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-       'default': None},
-      'validation_alias': '_status',
-      'serialization_alias': '_status'},
-     'started_ext': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-       'default': None},
-      'validation_alias': '_started',
-      'serialization_alias': '_started'},
-     'numberOfSeries_ext': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-       'default': None},
-      'validation_alias': '_numberOfSeries',
-      'serialization_alias': '_numberOfSeries'},
-     'numberOfInstances_ext': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-       'default': None},
-      'validation_alias': '_numberOfInstances',
-      'serialization_alias': '_numberOfInstances'},
-     'description_ext': {
-      'type': 'model-field',
-      'schema': {
-       'type': 'default',
-       'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-       'default': None},
-      'validation_alias': '_description',
-      'serialization_alias': '_description'}},
+     'implicitRules_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_implicitRules'},
+     'language_ext': _S35,
+     'status_ext': _S13,
+     'started_ext': _S34,
+     'numberOfSeries_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_numberOfSeries'},
+     'numberOfInstances_ext': _S33,
+     'description_ext': _S32},
     'model_name': 'ImagingStudy',
     'computed_fields': []}},
   'custom_init': False,
@@ -675,114 +390,29 @@ SCHEMA = {
      'schema': {
       'type': 'model-fields',
       'fields': {
-       'id': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'extension': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-          'min_length': 1},
-         'default': None}},
-       'versionId': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-\\.]{1,64}$'},
-         'default': None}},
-       'lastUpdated': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-after',
-          'function': {'type': 'no-info', 'function': rules.day_exists},
-          'schema': {
-           'type': 'str',
-           'strict': True,
-           'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$'}},
-         'default': None}},
-       'source': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-         'default': None}},
+       'id': _S9,
+       'extension': _S10,
+       'versionId': _S3,
+       'lastUpdated': _S36,
+       'source': _S6,
        'profile': {
         'type': 'model-field',
         'schema': {
          'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {
-           'type': 'nullable',
-           'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'}},
-          'min_length': 1},
+         'schema': {'type': 'list', 'items_schema': {'type': 'nullable', 'schema': _S5}, 'min_length': 1},
          'default': None}},
-       'security': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Coding'},
-          'min_length': 1},
-         'default': None}},
-       'tag': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Coding'},
-          'min_length': 1},
-         'default': None}},
-       'versionId_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_versionId',
-        'serialization_alias': '_versionId'},
-       'lastUpdated_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_lastUpdated',
-        'serialization_alias': '_lastUpdated'},
-       'source_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_source',
-        'serialization_alias': '_source'},
+       'security': _S37,
+       'tag': _S37,
+       'versionId_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_versionId'},
+       'lastUpdated_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_lastUpdated'},
+       'source_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_source'},
        'profile_ext': {
         'type': 'model-field',
         'schema': {
          'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {
-           'type': 'nullable',
-           'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'}},
-          'min_length': 1},
+         'schema': {'type': 'list', 'items_schema': {'type': 'nullable', 'schema': _S11}, 'min_length': 1},
          'default': None},
-        'validation_alias': '_profile',
-        'serialization_alias': '_profile'}},
+        'validation_alias': '_profile'}},
       'model_name': 'Meta',
       'computed_fields': []}},
     'custom_init': False,
@@ -799,50 +429,17 @@ SCHEMA = {
     'cls': _model('Extension'),
     'schema': {
      'type': 'function-before',
-     'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+     'function': _S1,
      'schema': {
       'type': 'model-fields',
       'fields': {
-       'id': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'extension': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-          'min_length': 1},
-         'default': None}},
-       'url': {'type': 'model-field', 'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'}},
-       'valueBase64Binary': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^(\\s*[0-9a-zA-Z+/=]{4}\\s*)+$'},
-         'default': None}},
-       'valueBoolean': {
-        'type': 'model-field',
-        'schema': {'type': 'default', 'schema': {'type': 'bool', 'strict': True}, 'default': None}},
-       'valueCanonical': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-         'default': None}},
-       'valueCode': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
-         'default': None}},
+       'id': _S9,
+       'extension': _S10,
+       'url': {'type': 'model-field', 'schema': _S5},
+       'valueBase64Binary': _S38,
+       'valueBoolean': _S39,
+       'valueCanonical': _S6,
+       'valueCode': _S7,
        'valueDate': {
         'type': 'model-field',
         'schema': {
@@ -855,90 +452,26 @@ SCHEMA = {
            'strict': True,
            'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$'}},
          'default': None}},
-       'valueDateTime': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-after',
-          'function': {'type': 'no-info', 'function': rules.day_exists},
-          'schema': {
-           'type': 'str',
-           'strict': True,
-           'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$'}},
-         'default': None}},
-       'valueDecimal': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-plain',
-          'function': {'type': 'no-info', 'function': rules.decimal},
-          'json_schema_input_schema': {'type': 'any'}},
-         'default': None}},
-       'valueId': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-\\.]{1,64}$'},
-         'default': None}},
-       'valueInstant': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-after',
-          'function': {'type': 'no-info', 'function': rules.day_exists},
-          'schema': {
-           'type': 'str',
-           'strict': True,
-           'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$'}},
-         'default': None}},
+       'valueDateTime': _S19,
+       'valueDecimal': _S40,
+       'valueId': _S3,
+       'valueInstant': _S36,
        'valueInteger': {
         'type': 'model-field',
         'schema': {
          'type': 'default',
          'schema': {'type': 'int', 'strict': True, 'ge': -2147483648, 'le': 2147483647},
          'default': None}},
-       'valueInteger64': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-after',
-          'function': {'type': 'no-info', 'function': rules.integer64_in_range},
-          'schema': {'type': 'str', 'strict': True, 'pattern': '^(0|[-+]?[1-9][0-9]{0,18})$'}},
-         'default': None}},
-       'valueMarkdown': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
+       'valueInteger64': _S41,
+       'valueMarkdown': _S9,
        'valueOid': {
         'type': 'model-field',
         'schema': {
          'type': 'default',
          'schema': {'type': 'str', 'strict': True, 'pattern': '^urn:oid:[0-2](\\.(0|[1-9][0-9]*))+$'},
          'default': None}},
-       'valuePositiveInt': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'int', 'strict': True, 'ge': 1, 'le': 2147483647},
-         'default': None}},
-       'valueString': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
+       'valuePositiveInt': _S42,
+       'valueString': _S9,
        'valueTime': {
         'type': 'model-field',
         'schema': {
@@ -948,24 +481,9 @@ SCHEMA = {
           'strict': True,
           'pattern': '^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?$'},
          'default': None}},
-       'valueUnsignedInt': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'int', 'strict': True, 'ge': 0, 'le': 2147483647},
-         'default': None}},
-       'valueUri': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-         'default': None}},
-       'valueUrl': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-         'default': None}},
+       'valueUnsignedInt': _S21,
+       'valueUri': _S6,
+       'valueUrl': _S6,
        'valueUuid': {
         'type': 'model-field',
         'schema': {
@@ -975,24 +493,9 @@ SCHEMA = {
           'strict': True,
           'pattern': '^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'},
          'default': None}},
-       'valueAddress': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueAge': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Quantity'},
-         'default': None}},
-       'valueAnnotation': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Annotation'},
-         'default': None}},
+       'valueAddress': _S43,
+       'valueAge': _S44,
+       'valueAnnotation': {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S24, 'default': None}},
        'valueAttachment': {
         'type': 'model-field',
         'schema': {
@@ -1011,221 +514,34 @@ SCHEMA = {
             'schema': {
              'type': 'model-fields',
              'fields': {
-              'id': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {
-                 'type': 'str',
-                 'strict': True,
-                 'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-                'default': None}},
-              'extension': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {
-                 'type': 'list',
-                 'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-                 'min_length': 1},
-                'default': None}},
-              'contentType': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
-                'default': None}},
-              'language': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
-                'default': None}},
-              'data': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'str', 'strict': True, 'pattern': '^(\\s*[0-9a-zA-Z+/=]{4}\\s*)+$'},
-                'default': None}},
-              'url': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-                'default': None}},
-              'size': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {
-                 'type': 'function-after',
-                 'function': {'type': 'no-info', 'function': rules.integer64_in_range},
-                 'schema': {'type': 'str', 'strict': True, 'pattern': '^(0|[-+]?[1-9][0-9]{0,18})$'}},
-                'default': None}},
-              'hash': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'str', 'strict': True, 'pattern': '^(\\s*[0-9a-zA-Z+/=]{4}\\s*)+$'},
-                'default': None}},
-              'title': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {
-                 'type': 'str',
-                 'strict': True,
-                 'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-                'default': None}},
-              'creation': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {
-                 'type': 'function-after',
-                 'function': {'type': 'no-info', 'function': rules.day_exists},
-                 'schema': {
-                  'type': 'str',
-                  'strict': True,
-                  'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$'}},
-                'default': None}},
-              'height': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'int', 'strict': True, 'ge': 1, 'le': 2147483647},
-                'default': None}},
-              'width': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'int', 'strict': True, 'ge': 1, 'le': 2147483647},
-                'default': None}},
-              'frames': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'int', 'strict': True, 'ge': 1, 'le': 2147483647},
-                'default': None}},
-              'duration': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {
-                 'type': 'function-plain',
-                 'function': {'type': 'no-info', 'function': rules.decimal},
-                 'json_schema_input_schema': {'type': 'any'}},
-                'default': None}},
-              'pages': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'int', 'strict': True, 'ge': 1, 'le': 2147483647},
-                'default': None}},
-              'contentType_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_contentType',
-               'serialization_alias': '_contentType'},
-              'language_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_language',
-               'serialization_alias': '_language'},
-              'data_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_data',
-               'serialization_alias': '_data'},
-              'url_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_url',
-               'serialization_alias': '_url'},
-              'size_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_size',
-               'serialization_alias': '_size'},
-              'hash_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_hash',
-               'serialization_alias': '_hash'},
-              'title_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_title',
-               'serialization_alias': '_title'},
-              'creation_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_creation',
-               'serialization_alias': '_creation'},
-              'height_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_height',
-               'serialization_alias': '_height'},
-              'width_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_width',
-               'serialization_alias': '_width'},
-              'frames_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_frames',
-               'serialization_alias': '_frames'},
-              'duration_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_duration',
-               'serialization_alias': '_duration'},
-              'pages_ext': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-                'default': None},
-               'validation_alias': '_pages',
-               'serialization_alias': '_pages'}},
+              'id': _S9,
+              'extension': _S10,
+              'contentType': _S7,
+              'language': _S7,
+              'data': _S38,
+              'url': _S6,
+              'size': _S41,
+              'hash': _S38,
+              'title': _S9,
+              'creation': _S19,
+              'height': _S42,
+              'width': _S42,
+              'frames': _S42,
+              'duration': _S40,
+              'pages': _S42,
+              'contentType_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_contentType'},
+              'language_ext': _S35,
+              'data_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_data'},
+              'url_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_url'},
+              'size_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_size'},
+              'hash_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_hash'},
+              'title_ext': _S31,
+              'creation_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_creation'},
+              'height_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_height'},
+              'width_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_width'},
+              'frames_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_frames'},
+              'duration_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_duration'},
+              'pages_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_pages'}},
              'model_name': 'Attachment',
              'computed_fields': []}},
            'custom_init': False,
@@ -1233,60 +549,15 @@ SCHEMA = {
            'config': {'strict': True, 'extra_fields_behavior': 'forbid', 'title': 'Attachment'}},
           'ref': 'fhirimaging.models.datatypes.Attachment'},
          'default': None}},
-       'valueCodeableConcept': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableConcept'},
-         'default': None}},
-       'valueCodeableReference': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableReference'},
-         'default': None}},
-       'valueCoding': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Coding'},
-         'default': None}},
-       'valueContactPoint': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueCount': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Quantity'},
-         'default': None}},
-       'valueDistance': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Quantity'},
-         'default': None}},
-       'valueDuration': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Quantity'},
-         'default': None}},
-       'valueHumanName': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueIdentifier': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Identifier'},
-         'default': None}},
+       'valueCodeableConcept': _S27,
+       'valueCodeableReference': _S26,
+       'valueCoding': {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S28, 'default': None}},
+       'valueContactPoint': _S43,
+       'valueCount': _S44,
+       'valueDistance': _S44,
+       'valueDuration': _S44,
+       'valueHumanName': _S43,
+       'valueIdentifier': _S45,
        'valueMoney': {
         'type': 'model-field',
         'schema': {
@@ -1300,55 +571,12 @@ SCHEMA = {
            'schema': {
             'type': 'model-fields',
             'fields': {
-             'id': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {
-                'type': 'str',
-                'strict': True,
-                'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-               'default': None}},
-             'extension': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {
-                'type': 'list',
-                'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-                'min_length': 1},
-               'default': None}},
-             'value': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {
-                'type': 'function-plain',
-                'function': {'type': 'no-info', 'function': rules.decimal},
-                'json_schema_input_schema': {'type': 'any'}},
-               'default': None}},
-             'currency': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
-               'default': None}},
-             'value_ext': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-               'default': None},
-              'validation_alias': '_value',
-              'serialization_alias': '_value'},
-             'currency_ext': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-               'default': None},
-              'validation_alias': '_currency',
-              'serialization_alias': '_currency'}},
+             'id': _S9,
+             'extension': _S10,
+             'value': _S40,
+             'currency': _S7,
+             'value_ext': _S46,
+             'currency_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_currency'}},
             'model_name': 'Money',
             'computed_fields': []}},
           'custom_init': False,
@@ -1356,18 +584,8 @@ SCHEMA = {
           'config': {'strict': True, 'extra_fields_behavior': 'forbid', 'title': 'Money'},
           'ref': 'fhirimaging.models.datatypes.Money'},
          'default': None}},
-       'valuePeriod': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Period'},
-         'default': None}},
-       'valueQuantity': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Quantity'},
-         'default': None}},
+       'valuePeriod': _S47,
+       'valueQuantity': _S44,
        'valueRange': {
         'type': 'model-field',
         'schema': {
@@ -1380,37 +598,7 @@ SCHEMA = {
            'function': {'type': 'no-info', 'function': partial(rules.ele_1, True)},
            'schema': {
             'type': 'model-fields',
-            'fields': {
-             'id': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {
-                'type': 'str',
-                'strict': True,
-                'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-               'default': None}},
-             'extension': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {
-                'type': 'list',
-                'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-                'min_length': 1},
-               'default': None}},
-             'low': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.SimpleQuantity'},
-               'default': None}},
-             'high': {
-              'type': 'model-field',
-              'schema': {
-               'type': 'default',
-               'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.SimpleQuantity'},
-               'default': None}}},
+            'fields': {'id': _S9, 'extension': _S10, 'low': _S48, 'high': _S48},
             'model_name': 'Range',
             'computed_fields': []}},
           'custom_init': False,
@@ -1433,37 +621,7 @@ SCHEMA = {
             'function': {'type': 'no-info', 'function': partial(rules.ele_1, True)},
             'schema': {
              'type': 'model-fields',
-             'fields': {
-              'id': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {
-                 'type': 'str',
-                 'strict': True,
-                 'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-                'default': None}},
-              'extension': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {
-                 'type': 'list',
-                 'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-                 'min_length': 1},
-                'default': None}},
-              'numerator': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Quantity'},
-                'default': None}},
-              'denominator': {
-               'type': 'model-field',
-               'schema': {
-                'type': 'default',
-                'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.SimpleQuantity'},
-                'default': None}}},
+             'fields': {'id': _S9, 'extension': _S10, 'numerator': _S44, 'denominator': _S48},
              'model_name': 'Ratio',
              'computed_fields': []}},
            'custom_init': False,
@@ -1471,262 +629,42 @@ SCHEMA = {
            'config': {'strict': True, 'extra_fields_behavior': 'forbid', 'title': 'Ratio'}},
           'ref': 'fhirimaging.models.datatypes.Ratio'},
          'default': None}},
-       'valueRatioRange': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueReference': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-         'default': None}},
-       'valueSampledData': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueSignature': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueTiming': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueContactDetail': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueDataRequirement': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueExpression': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueParameterDefinition': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueRelatedArtifact': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueTriggerDefinition': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueUsageContext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueAvailability': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueExtendedContactDetail': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueDosage': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'dict', 'keys_schema': {'type': 'str'}, 'values_schema': {'type': 'any'}, 'min_length': 1},
-         'default': None}},
-       'valueMeta': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Meta'},
-         'default': None}},
-       'valueBase64Binary_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueBase64Binary',
-        'serialization_alias': '_valueBase64Binary'},
-       'valueBoolean_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueBoolean',
-        'serialization_alias': '_valueBoolean'},
-       'valueCanonical_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueCanonical',
-        'serialization_alias': '_valueCanonical'},
-       'valueCode_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueCode',
-        'serialization_alias': '_valueCode'},
-       'valueDate_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueDate',
-        'serialization_alias': '_valueDate'},
-       'valueDateTime_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueDateTime',
-        'serialization_alias': '_valueDateTime'},
-       'valueDecimal_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueDecimal',
-        'serialization_alias': '_valueDecimal'},
-       'valueId_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueId',
-        'serialization_alias': '_valueId'},
-       'valueInstant_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueInstant',
-        'serialization_alias': '_valueInstant'},
-       'valueInteger_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueInteger',
-        'serialization_alias': '_valueInteger'},
-       'valueInteger64_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueInteger64',
-        'serialization_alias': '_valueInteger64'},
-       'valueMarkdown_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueMarkdown',
-        'serialization_alias': '_valueMarkdown'},
-       'valueOid_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueOid',
-        'serialization_alias': '_valueOid'},
-       'valuePositiveInt_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valuePositiveInt',
-        'serialization_alias': '_valuePositiveInt'},
-       'valueString_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueString',
-        'serialization_alias': '_valueString'},
-       'valueTime_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueTime',
-        'serialization_alias': '_valueTime'},
-       'valueUnsignedInt_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueUnsignedInt',
-        'serialization_alias': '_valueUnsignedInt'},
-       'valueUri_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueUri',
-        'serialization_alias': '_valueUri'},
-       'valueUrl_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueUrl',
-        'serialization_alias': '_valueUrl'},
-       'valueUuid_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_valueUuid',
-        'serialization_alias': '_valueUuid'}},
+       'valueRatioRange': _S43,
+       'valueReference': _S18,
+       'valueSampledData': _S43,
+       'valueSignature': _S43,
+       'valueTiming': _S43,
+       'valueContactDetail': _S43,
+       'valueDataRequirement': _S43,
+       'valueExpression': _S43,
+       'valueParameterDefinition': _S43,
+       'valueRelatedArtifact': _S43,
+       'valueTriggerDefinition': _S43,
+       'valueUsageContext': _S43,
+       'valueAvailability': _S43,
+       'valueExtendedContactDetail': _S43,
+       'valueDosage': _S43,
+       'valueMeta': _S4,
+       'valueBase64Binary_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueBase64Binary'},
+       'valueBoolean_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueBoolean'},
+       'valueCanonical_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueCanonical'},
+       'valueCode_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueCode'},
+       'valueDate_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueDate'},
+       'valueDateTime_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueDateTime'},
+       'valueDecimal_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueDecimal'},
+       'valueId_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueId'},
+       'valueInstant_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueInstant'},
+       'valueInteger_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueInteger'},
+       'valueInteger64_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueInteger64'},
+       'valueMarkdown_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueMarkdown'},
+       'valueOid_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueOid'},
+       'valuePositiveInt_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valuePositiveInt'},
+       'valueString_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueString'},
+       'valueTime_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueTime'},
+       'valueUnsignedInt_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueUnsignedInt'},
+       'valueUri_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueUri'},
+       'valueUrl_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueUrl'},
+       'valueUuid_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_valueUuid'}},
       'model_name': 'Extension',
       'computed_fields': []}},
     'custom_init': False,
@@ -1747,100 +685,23 @@ SCHEMA = {
      'schema': {
       'type': 'model-fields',
       'fields': {
-       'id': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'extension': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-          'min_length': 1},
-         'default': None}},
-       'value': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-plain',
-          'function': {'type': 'no-info', 'function': rules.decimal},
-          'json_schema_input_schema': {'type': 'any'}},
-         'default': None}},
-       'unit': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'system': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-         'default': None}},
-       'code': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
-         'default': None}},
-       'value_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_value',
-        'serialization_alias': '_value'},
-       'unit_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_unit',
-        'serialization_alias': '_unit'},
-       'system_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_system',
-        'serialization_alias': '_system'},
-       'code_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_code',
-        'serialization_alias': '_code'},
+       'id': _S9,
+       'extension': _S10,
+       'value': _S40,
+       'unit': _S9,
+       'system': _S6,
+       'code': _S7,
+       'value_ext': _S46,
+       'unit_ext': _S49,
+       'system_ext': _S50,
+       'code_ext': _S51,
        'comparator': {
         'type': 'model-field',
         'schema': {
          'type': 'default',
          'schema': {'type': 'literal', 'expected': ['<', '<=', '>=', '>', 'ad']},
          'default': None}},
-       'comparator_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_comparator',
-        'serialization_alias': '_comparator'}},
+       'comparator_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_comparator'}},
       'model_name': 'Quantity',
       'computed_fields': []}},
     'custom_init': False,
@@ -1852,28 +713,10 @@ SCHEMA = {
    'cls': _model('PrimitiveElement'),
    'schema': {
     'type': 'function-before',
-    'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+    'function': _S1,
     'schema': {
      'type': 'model-fields',
-     'fields': {
-      'id': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'extension': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'list',
-         'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-         'min_length': 1},
-        'default': None}}},
+     'fields': {'id': _S9, 'extension': _S10},
      'model_name': 'PrimitiveElement',
      'computed_fields': []}},
    'custom_init': False,
@@ -1888,85 +731,19 @@ SCHEMA = {
     'cls': _model('Annotation'),
     'schema': {
      'type': 'function-before',
-     'function': {'type': 'no-info', 'function': partial(rules.ele_1, False)},
+     'function': _S1,
      'schema': {
       'type': 'model-fields',
       'fields': {
-       'id': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'extension': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-          'min_length': 1},
-         'default': None}},
-       'authorReference': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-         'default': None}},
-       'authorString': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'time': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-after',
-          'function': {'type': 'no-info', 'function': rules.day_exists},
-          'schema': {
-           'type': 'str',
-           'strict': True,
-           'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$'}},
-         'default': None}},
-       'text': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'}},
-       'authorString_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_authorString',
-        'serialization_alias': '_authorString'},
-       'time_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_time',
-        'serialization_alias': '_time'},
-       'text_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_text',
-        'serialization_alias': '_text'}},
+       'id': _S9,
+       'extension': _S10,
+       'authorReference': _S18,
+       'authorString': _S9,
+       'time': _S19,
+       'text': {'type': 'model-field', 'schema': _S8},
+       'authorString_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_authorString'},
+       'time_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_time'},
+       'text_ext': _S52},
       'model_name': 'Annotation',
       'computed_fields': []}},
     'custom_init': False,
@@ -1985,78 +762,15 @@ SCHEMA = {
      'schema': {
       'type': 'model-fields',
       'fields': {
-       'id': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'extension': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-          'min_length': 1},
-         'default': None}},
-       'reference': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'type': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-         'default': None}},
-       'identifier': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Identifier'},
-         'default': None}},
-       'display': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'reference_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_reference',
-        'serialization_alias': '_reference'},
-       'type_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_type',
-        'serialization_alias': '_type'},
-       'display_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_display',
-        'serialization_alias': '_display'}},
+       'id': _S9,
+       'extension': _S10,
+       'reference': _S9,
+       'type': _S6,
+       'identifier': _S45,
+       'display': _S9,
+       'reference_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_reference'},
+       'type_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_type'},
+       'display_ext': _S53},
       'model_name': 'Reference',
       'computed_fields': []}},
     'custom_init': False,
@@ -2072,87 +786,22 @@ SCHEMA = {
     'schema': {
      'type': 'model-fields',
      'fields': {
-      'id': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'extension': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'list',
-         'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-         'min_length': 1},
-        'default': None}},
+      'id': _S9,
+      'extension': _S10,
       'use': {
        'type': 'model-field',
        'schema': {
         'type': 'default',
         'schema': {'type': 'literal', 'expected': ['usual', 'official', 'temp', 'secondary', 'old']},
         'default': None}},
-      'type': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableConcept'},
-        'default': None}},
-      'system': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-        'default': None}},
-      'value': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'period': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Period'},
-        'default': None}},
-      'assigner': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-        'default': None}},
-      'use_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_use',
-       'serialization_alias': '_use'},
-      'system_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_system',
-       'serialization_alias': '_system'},
-      'value_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_value',
-       'serialization_alias': '_value'}},
+      'type': _S27,
+      'system': _S6,
+      'value': _S9,
+      'period': _S47,
+      'assigner': _S18,
+      'use_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_use'},
+      'system_ext': _S50,
+      'value_ext': _S46},
      'model_name': 'Identifier',
      'computed_fields': []}},
    'custom_init': False,
@@ -2167,51 +816,7 @@ SCHEMA = {
     'function': {'type': 'no-info', 'function': partial(rules.ele_1, True)},
     'schema': {
      'type': 'model-fields',
-     'fields': {
-      'id': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'extension': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'list',
-         'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-         'min_length': 1},
-        'default': None}},
-      'coding': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'list',
-         'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Coding'},
-         'min_length': 1},
-        'default': None}},
-      'text': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'text_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_text',
-       'serialization_alias': '_text'}},
+     'fields': {'id': _S9, 'extension': _S10, 'coding': _S37, 'text': _S9, 'text_ext': _S52},
      'model_name': 'CodeableConcept',
      'computed_fields': []}},
    'custom_init': False,
@@ -2227,97 +832,18 @@ SCHEMA = {
     'schema': {
      'type': 'model-fields',
      'fields': {
-      'id': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'extension': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'list',
-         'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-         'min_length': 1},
-        'default': None}},
-      'system': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-        'default': None}},
-      'version': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'code': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
-        'default': None}},
-      'display': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'userSelected': {
-       'type': 'model-field',
-       'schema': {'type': 'default', 'schema': {'type': 'bool', 'strict': True}, 'default': None}},
-      'system_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_system',
-       'serialization_alias': '_system'},
-      'version_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_version',
-       'serialization_alias': '_version'},
-      'code_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_code',
-       'serialization_alias': '_code'},
-      'display_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_display',
-       'serialization_alias': '_display'},
-      'userSelected_ext': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-        'default': None},
-       'validation_alias': '_userSelected',
-       'serialization_alias': '_userSelected'}},
+      'id': _S9,
+      'extension': _S10,
+      'system': _S6,
+      'version': _S9,
+      'code': _S7,
+      'display': _S9,
+      'userSelected': _S39,
+      'system_ext': _S50,
+      'version_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_version'},
+      'code_ext': _S51,
+      'display_ext': _S53,
+      'userSelected_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_userSelected'}},
      'model_name': 'Coding',
      'computed_fields': []}},
    'custom_init': False,
@@ -2336,64 +862,12 @@ SCHEMA = {
      'schema': {
       'type': 'model-fields',
       'fields': {
-       'id': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'extension': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-          'min_length': 1},
-         'default': None}},
-       'start': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-after',
-          'function': {'type': 'no-info', 'function': rules.day_exists},
-          'schema': {
-           'type': 'str',
-           'strict': True,
-           'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$'}},
-         'default': None}},
-       'end': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-after',
-          'function': {'type': 'no-info', 'function': rules.day_exists},
-          'schema': {
-           'type': 'str',
-           'strict': True,
-           'pattern': '^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$'}},
-         'default': None}},
-       'start_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_start',
-        'serialization_alias': '_start'},
-       'end_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_end',
-        'serialization_alias': '_end'}},
+       'id': _S9,
+       'extension': _S10,
+       'start': _S19,
+       'end': _S19,
+       'start_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_start'},
+       'end_ext': {'type': 'model-field', 'schema': _S12, 'validation_alias': '_end'}},
       'model_name': 'Period',
       'computed_fields': []}},
     'custom_init': False,
@@ -2408,37 +882,7 @@ SCHEMA = {
     'function': {'type': 'no-info', 'function': partial(rules.ele_1, True)},
     'schema': {
      'type': 'model-fields',
-     'fields': {
-      'id': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'str',
-         'strict': True,
-         'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-        'default': None}},
-      'extension': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {
-         'type': 'list',
-         'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-         'min_length': 1},
-        'default': None}},
-      'concept': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.CodeableConcept'},
-        'default': None}},
-      'reference': {
-       'type': 'model-field',
-       'schema': {
-        'type': 'default',
-        'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Reference'},
-        'default': None}}},
+     'fields': {'id': _S9, 'extension': _S10, 'concept': _S27, 'reference': _S18},
      'model_name': 'CodeableReference',
      'computed_fields': []}},
    'custom_init': False,
@@ -2459,86 +903,16 @@ SCHEMA = {
      'schema': {
       'type': 'model-fields',
       'fields': {
-       'id': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'extension': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'list',
-          'items_schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.Extension'},
-          'min_length': 1},
-         'default': None}},
-       'value': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'function-plain',
-          'function': {'type': 'no-info', 'function': rules.decimal},
-          'json_schema_input_schema': {'type': 'any'}},
-         'default': None}},
-       'unit': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {
-          'type': 'str',
-          'strict': True,
-          'pattern': '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$'},
-         'default': None}},
-       'system': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+$'},
-         'default': None}},
-       'code': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'str', 'strict': True, 'pattern': '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$'},
-         'default': None}},
-       'value_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_value',
-        'serialization_alias': '_value'},
-       'unit_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_unit',
-        'serialization_alias': '_unit'},
-       'system_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_system',
-        'serialization_alias': '_system'},
-       'code_ext': {
-        'type': 'model-field',
-        'schema': {
-         'type': 'default',
-         'schema': {'type': 'definition-ref', 'schema_ref': 'fhirimaging.models.datatypes.PrimitiveElement'},
-         'default': None},
-        'validation_alias': '_code',
-        'serialization_alias': '_code'}},
+       'id': _S9,
+       'extension': _S10,
+       'value': _S40,
+       'unit': _S9,
+       'system': _S6,
+       'code': _S7,
+       'value_ext': _S46,
+       'unit_ext': _S49,
+       'system_ext': _S50,
+       'code_ext': _S51},
       'model_name': 'SimpleQuantity',
       'computed_fields': []}},
     'custom_init': False,
