@@ -1,8 +1,14 @@
-"""Suite-wide guards: no code path may call DynamoDB Scan."""
+"""Suite-wide guards: no code path may call DynamoDB Scan; garbage collection runs as usual."""
 from __future__ import annotations
+
+import gc
 
 import botocore.client
 import pytest
+
+import fhirimaging  # noqa: F401  pauses garbage collection, as for a Lambda cold start (see its docstring)
+
+gc.enable()  # a test process is no cold start
 
 SCANS: list[str] = []
 _original_make_api_call = botocore.client.BaseClient._make_api_call

@@ -8,6 +8,7 @@ from fhirimaging.logs import logger
 from fhirimaging.store.bodies import sweep
 
 
+@runtime.handler
 def lambda_handler(event, context):
     bodies = runtime.body_bucket()
     deleted = sweep(bodies, runtime.store().body_key) if bodies is not None else []

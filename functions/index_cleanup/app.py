@@ -12,6 +12,7 @@ from fhirimaging.logs import logger
 from fhirimaging.store.dynamodb import stale_terms
 
 
+@runtime.handler
 def lambda_handler(event, context):
     records = event.get("Records") or []
     removed = 0

@@ -8,5 +8,6 @@ from fhirimaging.service.ingest import StudyIngest
 _config = MappingConfig.from_env()
 
 
+@runtime.handler
 def lambda_handler(event, context):
     return handle_batch(event, runtime.s3(), StudyIngest(runtime.service(), _config), _config)

@@ -4,10 +4,12 @@ Events go to EventBridge (EVENT_BUS_NAME), or as JSON lines to CHANGE_EVENTS_FIL
 On a failed put the batch reports its first unpublished record, so Lambda resumes the shard there:
 at-least-once, in version order per resource. A record that cannot be read fails the whole batch.
 """
+from fhirimaging import runtime
 from fhirimaging.changes import changes_from_stream, publishers
 from fhirimaging.logs import logger
 
 
+@runtime.handler
 def lambda_handler(event, context):
     records = event.get("Records") or []
     changes = changes_from_stream(records)

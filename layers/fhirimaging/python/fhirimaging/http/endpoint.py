@@ -42,7 +42,7 @@ def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict
             _count_request(interaction, status)
             return response
 
-        return lambda_handler
+        return runtime.handler(lambda_handler)
 
     return decorate
 
