@@ -46,7 +46,7 @@ FLOOR = "import boto3; boto3.client('dynamodb', region_name='us-east-1')"
 FIRST_REQUEST = {
     "capabilities": ("from fhirimaging import runtime; runtime.settings()", "settings"),
     "fallback": ("", "nothing"),
-    "ingest": ("from fhirimaging import runtime; runtime.s3(); runtime.service()", "s3 + dynamodb clients"),
+    "ingest": ("from fhirimaging import runtime; runtime.service(); runtime.s3()", "dynamodb + s3 clients"),
     "publisher": ("from fhirimaging.changes import publishers; publishers.current()", "events client"),
 }
 DYNAMODB_CLIENT = ("from fhirimaging import runtime; runtime.service()", "dynamodb client")
