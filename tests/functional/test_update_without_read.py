@@ -17,23 +17,13 @@ from fhirimaging.settings import Settings
 from fhirimaging.store.dynamodb import DynamoDbStore, stale_terms
 from local.dynamodb import ensure_table
 from local.functions import LambdaContext, load_handler
+from tests.clock import Clock
 from tests.events import load_event
 from tests.functional.conftest import SECRET, TABLE, TEMPLATE, stream_event
 from tests.functional.test_search_index_writes import ids, study_with_instances
 
 CT = "modality|*|CT"
 MR = "modality|*|MR"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> None:
-        self.now += timedelta(**kwargs)
 
 
 class ReadFirst(DynamoDbStore):
@@ -62,7 +52,7 @@ def wire(dynamodb, store_class) -> Clock:
     """A fresh table and a service over it, with a clock that moves only when told (the same in every run)."""
     dynamodb.delete_table(TableName=TABLE)
     ensure_table(dynamodb, TABLE, TEMPLATE.table_properties)
-    clock, store = Clock(), store_class(dynamodb, TABLE)
+    clock, store = Clock(datetime(2026, 3, 1, tzinfo=timezone.utc)), store_class(dynamodb, TABLE)
     runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET),
                      ImagingStudyService(store, SECRET, clock=clock), store_value=store)
     return clock

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,19 +20,9 @@ from fhirimaging.service import (
 )
 from fhirimaging.store import StoredVersion, WriteKind
 from fhirimaging.store.memory import MemoryStore
+from tests.clock import Clock
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> None:
-        self.now += timedelta(**kwargs)
 
 
 @pytest.fixture
