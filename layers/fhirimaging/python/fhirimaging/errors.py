@@ -66,6 +66,12 @@ class Conflict(FhirError):
     status, code = 409, "conflict"
 
 
+class Duplicate(Conflict):
+    """The write would give a second live study an identifier that must be unique (a Study Instance UID)."""
+
+    status, code = 409, "duplicate"
+
+
 class PreconditionFailed(FhirError):
     status, code = 412, "conflict"
 

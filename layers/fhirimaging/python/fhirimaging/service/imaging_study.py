@@ -15,10 +15,11 @@ from datetime import timedelta
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from fhirimaging import cursor, fhirtime, jsontext
+from fhirimaging import cursor, fhirtime, identifiers, jsontext
 from fhirimaging.errors import (
     BadRequest,
     Conflict,
+    Duplicate,
     Gone,
     InvalidResource,
     Issue,
@@ -47,7 +48,7 @@ from fhirimaging.service.requests import (
 )
 from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult, SearchResult
 from fhirimaging.store import Store, StoredVersion, WriteKind
-from fhirimaging.store.base import GuardClaim, GuardTaken, IndexChange, history_sort_key
+from fhirimaging.store.base import Guard, GuardChange, GuardClaim, GuardTaken, history_sort_key
 
 RESOURCE_TYPE = "ImagingStudy"
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -118,8 +119,10 @@ class ImagingStudyService(ConditionalTargets):
             if claim is not None and not matches_all(stamped, query.criteria):
                 claim = None  # the study does not carry the identifier it was asked about: nothing to guard
             try:
-                self._put(new, None, index.change(resource_id, None, stamped, new.last_updated), claim)
-            except GuardTaken:
+                new = self._put(new, None, stamped, claim)
+            except GuardTaken as e:
+                if claim is None or e.key != claim.key:
+                    raise _duplicate(e.key) from None
                 _back_off(attempt)  # a concurrent create won the identifier: the next round finds its study
                 continue
             except VersionConflict as e:  # a random UUID already taken: never expected, never silent
@@ -150,6 +153,8 @@ class ImagingStudyService(ConditionalTargets):
         the store did not write (another version is current, the study is deleted, the clock is behind its last
         write, or the write does not fit one request): the read-then-write path then answers exactly."""
         new, stamped = _version(resource, resource_id, if_match + 1, self._timestamp(None), WriteKind.UPDATE)
+        # Only when the study holds exactly the Study Instance UIDs it carries (the store checks): no guard changes.
+        new = new._replace(guards=frozenset(k for k in identifiers.carried(stamped) if identifiers.unique(k)))
         entries = index.index_entries(stamped, resource_id, new.last_updated)
         return ResourceResult(new, 200) if self._store.put_version_unread(new, if_match, entries) else None
 
@@ -186,8 +191,11 @@ class ImagingStudyService(ConditionalTargets):
                                          f"(version {current.version})")
             new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
             try:
-                self._put(new, current.version if current else None,
-                          index.change(resource_id, current, stamped, new.last_updated), claim)
+                new = self._put(new, current, stamped, claim)
+            except GuardTaken as e:
+                if claim is not None and e.key == claim.key:
+                    raise  # the conditional update finds the study that won it
+                raise _duplicate(e.key) from None
             except VersionConflict:
                 if if_match is not None or create_only:
                     raise PreconditionFailed(f"ImagingStudy/{resource_id} was written concurrently; "
@@ -221,8 +229,7 @@ class ImagingStudyService(ConditionalTargets):
             kind = WriteKind.UPDATE if current is not None else WriteKind.CREATE
             new, stamped = self._new_version(resource, resource_id, current, kind)
             try:
-                self._put(new, current.version if current else None,
-                          index.change(resource_id, current, stamped, new.last_updated), claim)
+                new = self._put(new, current, stamped, claim)
             except (GuardTaken, VersionConflict):
                 _back_off(attempt)
                 continue
@@ -246,8 +253,7 @@ class ImagingStudyService(ConditionalTargets):
             deletion = StoredVersion(resource_id, current.version + 1, self._timestamp(current),
                                      WriteKind.DELETE, None)
             try:
-                self._store.put_version(deletion, current.version,
-                                        index.change(resource_id, current, None, deletion.last_updated))
+                deletion = self._put(deletion, current, None)  # releases every guard the study held
             except VersionConflict:
                 _back_off(attempt)
                 continue
@@ -270,7 +276,9 @@ class ImagingStudyService(ConditionalTargets):
             resource = patched(resource_id, current, request.if_match, patch)
             new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
             try:
-                self._put(new, current.version, index.change(resource_id, current, stamped, new.last_updated))
+                new = self._put(new, current, stamped)
+            except GuardTaken as e:
+                raise _duplicate(e.key) from None
             except VersionConflict:
                 if request.if_match is not None:
                     raise PreconditionFailed(f"ImagingStudy/{resource_id} changed after version "
@@ -415,12 +423,27 @@ class ImagingStudyService(ConditionalTargets):
                      kind: WriteKind) -> tuple[StoredVersion, dict[str, Any]]:
         return _version(resource, resource_id, current.version + 1 if current else 1, self._timestamp(current), kind)
 
-    def _put(self, new: StoredVersion, expected: int | None, index_change: IndexChange,
-             claim: GuardClaim | None = None) -> None:
-        try:
-            self._store.put_version(new, expected, index_change, claim)
-        except ItemTooLarge as e:
-            raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
+    def _put(self, new: StoredVersion, current: StoredVersion | None, stamped: dict[str, Any] | None,
+             claim: GuardClaim | None = None) -> StoredVersion:
+        """Write `new` (whose resource is `stamped`; None for a deletion) over `current`, with its index change
+        and the guards it holds; returns `new` as stored (with those guards). A guard that another resource
+        has but does not hold (from before guards were recorded) is taken over. Raises VersionConflict, or
+        GuardTaken when a live study holds a guard this write needs."""
+        change = index.change(new.id, current, stamped, new.last_updated)
+        takeovers: dict[str, Guard] = {}
+        while True:
+            held, guards = _guard_change(current, stamped, claim, takeovers)
+            new = new._replace(guards=held)
+            try:
+                self._store.put_version(new, current.version if current else None, change, guards)
+                return new
+            except GuardTaken as e:
+                stale = self._stale(e.key, new.id)
+                if stale is None or takeovers.get(e.key) == stale or len(takeovers) > len(held):
+                    raise
+                takeovers[e.key] = stale
+            except ItemTooLarge as e:
+                raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
 
 
 def _version(resource: dict[str, Any], resource_id: str, version: int, last_updated: str,
@@ -471,6 +494,28 @@ def not_known(resource_id: str, version_id: str | None = None) -> NotFound:
 def _back_off(attempt: int) -> None:
     if attempt < _WRITE_RETRIES - 1:
         time.sleep(random.uniform(0, min(0.1, 0.005 * 2**attempt)))
+
+
+def _guard_change(current: StoredVersion | None, resource: dict[str, Any] | None, claim: GuardClaim | None,
+                  takeovers: dict[str, Guard]) -> tuple[frozenset[str], GuardChange]:
+    """The guards a new version (of `resource`; None: a deletion) holds, and what its write claims and releases:
+    every Study Instance UID it carries, the conditional write's identifier, and any guard it held before and
+    still carries."""
+    before = current.guards if current is not None else frozenset()
+    carried = identifiers.carried(resource) if resource is not None else set()
+    held = {k for k in carried if identifiers.unique(k) or k in before}
+    if claim is not None and claim.key in carried:
+        held.add(claim.key)
+        if claim.stale is not None:
+            takeovers = {claim.key: claim.stale, **takeovers}
+    claims = tuple(GuardClaim(k, takeovers.get(k)) for k in sorted(held - before))
+    return frozenset(held), GuardChange(claims, frozenset(before - held))
+
+
+def _duplicate(key: str) -> Duplicate:
+    return Duplicate(f"the identifier {identifiers.described(key)} is held by another live study, and a Study "
+                     "Instance UID names one study: write that study by a conditional update "
+                     "(PUT ImagingStudy?identifier=...) or a conditional create (If-None-Exist)")
 
 
 def _id_mismatch(body_id: str, resource_id: str) -> BadRequest:
