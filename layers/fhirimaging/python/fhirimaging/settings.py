@@ -26,6 +26,9 @@ class Settings(NamedTuple):
     max_body_bytes: int = 5 * 1024 * 1024
     default_page_size: int = 50
     max_page_size: int = 1000
+    # Seconds a request may work before it answers 503 (fhirimaging/deadline.py): below the functions' 25 s
+    # Lambda timeout and API Gateway's ~30 s, so the client gets an OperationOutcome, not a gateway timeout.
+    request_deadline_seconds: float = 20.0
     # Change publisher: the EventBridge bus, or (locally) a JSON-lines file that wins over the bus.
     event_bus_name: str | None = None
     change_events_file: str | None = None
@@ -57,6 +60,8 @@ class Settings(NamedTuple):
                 max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults["max_body_bytes"])),
                 default_page_size=int(env.get("DEFAULT_PAGE_SIZE", defaults["default_page_size"])),
                 max_page_size=int(env.get("MAX_PAGE_SIZE", defaults["max_page_size"])),
+                request_deadline_seconds=float(env.get("REQUEST_DEADLINE_SECONDS",
+                                                       defaults["request_deadline_seconds"])),
                 event_bus_name=env.get("EVENT_BUS_NAME") or None,
                 change_events_file=env.get("CHANGE_EVENTS_FILE") or None,
                 change_events_base_url=(env.get("CHANGE_EVENTS_BASE_URL") or "").rstrip("/") or None,

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from fhirimaging import cursor, fhirtime, jsontext
+from fhirimaging import cursor, deadline, fhirtime, jsontext
 from fhirimaging.errors import (
     BadRequest,
     Conflict,
@@ -96,6 +96,7 @@ class ImagingStudyService(ConditionalTargets):
         """The current version or, for a deleted study, its last version with content; None if never written."""
         version = self._store.get_current(_checked_id(resource_id))
         while version is not None and version.deleted and version.version > 1:
+            deadline.check("reading an earlier version")
             version = self._store.get_version(resource_id, version.version - 1)
         return None if version is None or version.deleted else version
 
@@ -107,6 +108,7 @@ class ImagingStudyService(ConditionalTargets):
         if query is not None:
             require_criteria(query, "create")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             claim = None
             if query is not None:
                 matches, claim = self._matches(query)
@@ -159,6 +161,7 @@ class ImagingStudyService(ConditionalTargets):
         _validate(request.resource)
         body_id = request.resource.get("id")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             matches, claim = self._matches(query)
             target = self._single(matches, "update")
             if target is not None and body_id is not None and body_id != target.id:
@@ -176,6 +179,7 @@ class ImagingStudyService(ConditionalTargets):
     def _update_one(self, resource_id: str, resource: dict[str, Any], if_match: int | None, create_only: bool,
                     claim: GuardClaim | None = None) -> ResourceResult:
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             if if_match is not None and (current is None or current.version != if_match):
                 found = f"version {current.version}" if current else "no version"
@@ -207,6 +211,7 @@ class ImagingStudyService(ConditionalTargets):
         """
         require_criteria(query, "update")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             matches, claim = self._matches(query)
             current = self._single(matches, "update")
             before = jsontext.loads(current.body) if current is not None else None
@@ -240,6 +245,7 @@ class ImagingStudyService(ConditionalTargets):
 
     def _delete_one(self, resource_id: str) -> DeleteResult:
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             if current is None or current.deleted:
                 return DeleteResult(None)  # deleting nothing is a success: delete is idempotent
@@ -266,6 +272,7 @@ class ImagingStudyService(ConditionalTargets):
         else:
             resource_id = _checked_id(request.id or "")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             resource = patched(resource_id, current, request.if_match, patch)
             new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
@@ -313,6 +320,7 @@ class ImagingStudyService(ConditionalTargets):
             after = self._store.get_version(resource_id, before)
             newer_last_updated = after.last_updated if after else None
         while True:
+            deadline.check("reading the history")
             page = self._store.instance_history(resource_id, before, max(count, 1) + 1)
             for v in page.versions:
                 if since and v.last_updated < since:
@@ -340,9 +348,11 @@ class ImagingStudyService(ConditionalTargets):
         before = before or at[1]
         scanned = 0
         while True:
+            deadline.check("reading the history")
             page = self._store.type_history(before, None, max(count, 1) + 1)
             for v in page.versions:
                 if v.id not in newer:
+                    deadline.check("reading the history")
                     after = self._store.get_version(v.id, v.version + 1)
                     newer[v.id] = after.last_updated if after else None
                 if _current_during(v, newer[v.id], at):
