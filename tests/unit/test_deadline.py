@@ -81,3 +81,17 @@ def test_it_renders_as_an_operation_outcome_with_retry_after():
     assert response["statusCode"] == 503 and headers["retry-after"] == "5"
     assert '"resourceType":"OperationOutcome"' in response["body"].replace(" ", "")
     assert '"code":"timeout"' in response["body"].replace(" ", "")
+
+
+def test_aws_clients_give_up_on_a_hung_request_within_the_time_the_deadline_leaves(monkeypatch):
+    from fhirimaging import runtime
+    from fhirimaging.settings import Settings
+    from local.template import load_template
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    config = runtime.aws_client("dynamodb").meta.config
+    assert config.retries == {"mode": "standard", "total_max_attempts": runtime.MAX_ATTEMPTS}
+    timeout = load_template().data["Globals"]["Function"]["Timeout"]
+    left_after_deadline = timeout - Settings._field_defaults["request_deadline_seconds"]
+    assert config.connect_timeout + config.read_timeout <= left_after_deadline
+    assert runtime.aws_client("dynamodb", "http://127.0.0.1:1").meta.config.read_timeout == 60  # emulators

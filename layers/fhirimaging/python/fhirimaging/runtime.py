@@ -64,6 +64,14 @@ def s3():
     return _s3
 
 
+# A request that hangs gives up within seconds and retries are few: one attempt fits in the time the request's
+# deadline (fhirimaging/deadline.py) leaves before Lambda's timeout, not botocore's 60 s and legacy retries.
+# Emulators (the local stack's moto, DynamoDB Local) answer large requests far slower than AWS: they keep 60 s.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 4
+MAX_ATTEMPTS = 3
+
+
 def aws_client(service_name: str, endpoint_url: str | None = None):
     """A client straight from botocore, all in one session: boto3 adds only its own session and resource
     layers, which the functions do not use and which cost ~10 ms of every cold start."""
@@ -72,7 +80,12 @@ def aws_client(service_name: str, endpoint_url: str | None = None):
         import botocore.session
 
         _session = botocore.session.get_session()
-    return _session.create_client(service_name, endpoint_url=endpoint_url)
+    from botocore.config import Config  # imported by botocore.session already: no cold-start cost
+
+    config = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                    read_timeout=READ_TIMEOUT_SECONDS if endpoint_url is None else 60,
+                    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
+    return _session.create_client(service_name, endpoint_url=endpoint_url, config=config)
 
 
 def handler(function: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
