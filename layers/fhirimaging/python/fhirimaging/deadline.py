@@ -1,14 +1,14 @@
 """The per-request deadline: set by the endpoint wrapper, checked before long work starts more AWS requests.
 
 Cooperative: a check raises DeadlineExceeded (503) only before a request whose result is not committed yet,
-never between a write's commit and its answer. Kept in a ContextVar so that the local stack's concurrent
+never between a write's commit and its answer. Kept per thread, so that the local stack's concurrent
 requests (threads of one process) each keep their own; the checks run on the request's thread only.
 Unset (stream and queue consumers, tests) it never fires.
 """
 from __future__ import annotations
 
+import threading
 import time
-from contextvars import ContextVar
 
 from fhirimaging.errors import DeadlineExceeded
 
@@ -16,7 +16,8 @@ from fhirimaging.errors import DeadlineExceeded
 SAFETY_MARGIN_SECONDS = 3.0
 
 _clock = time.monotonic
-_deadline: ContextVar[float | None] = ContextVar("fhirimaging_deadline", default=None)
+# (a thread-local attribute, not a ContextVar: replacing it frees nothing that runtime.handler froze)
+_local = threading.local()
 
 
 def start(budget_seconds: float, context: object = None) -> None:
@@ -25,16 +26,16 @@ def start(budget_seconds: float, context: object = None) -> None:
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if callable(remaining):
         seconds = min(seconds, remaining() / 1000 - SAFETY_MARGIN_SECONDS)
-    _deadline.set(_clock() + seconds)
+    _local.deadline = _clock() + seconds
 
 
 def clear() -> None:
-    _deadline.set(None)
+    _local.deadline = None
 
 
 def remaining() -> float | None:
     """Seconds left (negative once passed); None without a deadline."""
-    deadline = _deadline.get()
+    deadline = getattr(_local, "deadline", None)
     return None if deadline is None else deadline - _clock()
 
 
