@@ -13,7 +13,11 @@ class Settings(NamedTuple):
     """The function's configuration, read from its environment once per cold start."""
 
     table_name: str
+    # The key that signs paging cursors: CURSOR_SECRET itself (local stack, tests), or, deployed, the ARN of the
+    # Secrets Manager secret that holds it (CURSOR_SECRET_ARN), read on first use so that it is never in the
+    # function's configuration in plain text (runtime.cursor_secret).
     cursor_secret: bytes
+    cursor_secret_arn: str | None = None
     # Set only off-Lambda (local stack, DynamoDB Local): every DynamoDB call goes there.
     dynamodb_endpoint_url: str | None = None
     # Likewise for S3 (the DICOM bucket the ingest function reads).
@@ -45,14 +49,17 @@ class Settings(NamedTuple):
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
-        missing = [name for name in ("TABLE_NAME", "CURSOR_SECRET") if not env.get(name)]
+        missing = [name for name in ("TABLE_NAME",) if not env.get(name)]
+        if not env.get("CURSOR_SECRET") and not env.get("CURSOR_SECRET_ARN"):
+            missing.append("CURSOR_SECRET (or CURSOR_SECRET_ARN)")
         if missing:
             raise SettingsError(f"missing environment variable(s): {', '.join(missing)}")
         defaults = cls._field_defaults
         try:
             return cls(
                 table_name=env["TABLE_NAME"],
-                cursor_secret=env["CURSOR_SECRET"].encode(),
+                cursor_secret=(env.get("CURSOR_SECRET") or "").encode(),
+                cursor_secret_arn=env.get("CURSOR_SECRET_ARN") or None,
                 dynamodb_endpoint_url=env.get("DYNAMODB_ENDPOINT_URL") or None,
                 s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
                 body_bucket=env.get("BODY_BUCKET") or None,

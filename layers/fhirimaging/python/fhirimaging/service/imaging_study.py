@@ -64,10 +64,11 @@ _AT_SCAN_BUDGET = 2000
 
 
 class ImagingStudyService(ConditionalTargets):
-    def __init__(self, store: Store, cursor_secret: bytes, default_page_size: int = 50,
+    def __init__(self, store: Store, cursor_secret: bytes | Callable[[], bytes], default_page_size: int = 50,
                  max_page_size: int = 1000, clock: Callable = fhirtime.now) -> None:
         self._store = store
-        self._secret = cursor_secret
+        # bytes, or a function that gives them on first use (deployed, read from Secrets Manager: runtime.py)
+        self._cursor_secret = cursor_secret
         self._default_count = default_page_size
         self._max_count = max_page_size
         self._clock = clock
@@ -294,7 +295,7 @@ class ImagingStudyService(ConditionalTargets):
         since = _range_param("_since", request.since)[0] if request.since else None
         at = _range_param("_at", request.at) if request.at else None
         scope = f"history|{request.id or ''}|{count}|{request.since or ''}|{request.at or ''}"
-        position = cursor.verify(self._secret, scope, request.cursor) if request.cursor else {}
+        position = cursor.verify(self._secret(), scope, request.cursor) if request.cursor else {}
         if request.id is not None:
             if self._store.get_current(_checked_id(request.id)) is None:
                 raise not_known(request.id)
@@ -310,7 +311,7 @@ class ImagingStudyService(ConditionalTargets):
         if more and versions:
             last = versions[-1]
             next_position = {"v": last.version} if request.id is not None else {"k": history_sort_key(last)}
-            next_cursor = cursor.sign(self._secret, scope, next_position)
+            next_cursor = cursor.sign(self._secret(), scope, next_position)
         return HistoryResult(versions, count, next_cursor, request.id, issues)
 
     def _instance_history(self, resource_id, before, count, since, at):
@@ -374,7 +375,7 @@ class ImagingStudyService(ConditionalTargets):
         count = self._count(query.count)
         self_params = query.self_params()
         scope = "search|" + (request.compartment or "") + "|" + urlencode(self_params) + f"|{count}"
-        position = cursor.verify(self._secret, scope, query.cursor) if query.cursor else {}
+        position = cursor.verify(self._secret(), scope, query.cursor) if query.cursor else {}
         the_plan = plan.plan(query)
         wants_entries = query.summary != "count" and count > 0
         budget = plan.Budget(PAGE_JSON_BUDGET, _measure(query))
@@ -397,7 +398,7 @@ class ImagingStudyService(ConditionalTargets):
         warnings = [Issue("not-supported", text, severity="warning") for text in unsupported]
         if page.shrunk:
             warnings.append(_shrunk(len(page.matches), count))
-        next_cursor = cursor.sign(self._secret, scope, page.position) if page.position and wants_entries else None
+        next_cursor = cursor.sign(self._secret(), scope, page.position) if page.position and wants_entries else None
         return SearchResult(
             matches=page.matches if wants_entries else [], resources=page.resources if wants_entries else [],
             total=None if query.total == "none" else total, next_cursor=next_cursor, self_params=self_params,
@@ -405,6 +406,10 @@ class ImagingStudyService(ConditionalTargets):
         )
 
     # helpers
+
+    def _secret(self) -> bytes:
+        secret = self._cursor_secret
+        return secret if isinstance(secret, bytes) else secret()
 
     def _count(self, requested: int | None) -> int:
         if requested is None:
