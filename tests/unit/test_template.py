@@ -284,3 +284,10 @@ def test_bucket_is_encrypted_private_and_refuses_plain_http(template):
     assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
     (deny,) = template.resources["DicomBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_template_uses_no_yaml_aliases_which_cloudformation_does_not_take():
+    import yaml
+
+    events = yaml.parse((ROOT / "template.yaml").read_text())
+    assert not any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None) for e in events)
