@@ -103,6 +103,14 @@ class Throttled(FhirError):
     headers = {"Retry-After": "1"}
 
 
+class DeadlineExceeded(FhirError):
+    """The request's deadline (fhirimaging/deadline.py) passed before its work was done; nothing uncommitted
+    was written, so the client may retry. Answered before API Gateway's integration timeout would."""
+
+    status, code = 503, "timeout"
+    headers = {"Retry-After": "5"}
+
+
 # Raised by the store; the service turns them into the HTTP-level errors above.
 class VersionConflict(Exception):
     """The current version was not the one the write expected (optimistic lock lost)."""

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from fhirimaging import cursor, fhirtime, identifiers, jsontext
+from fhirimaging import cursor, deadline, fhirtime, identifiers, jsontext
 from fhirimaging.errors import (
     BadRequest,
     Conflict,
@@ -65,10 +65,11 @@ _AT_SCAN_BUDGET = 2000
 
 
 class ImagingStudyService(ConditionalTargets):
-    def __init__(self, store: Store, cursor_secret: bytes, default_page_size: int = 50,
+    def __init__(self, store: Store, cursor_secret: bytes | Callable[[], bytes], default_page_size: int = 50,
                  max_page_size: int = 1000, clock: Callable = fhirtime.now) -> None:
         self._store = store
-        self._secret = cursor_secret
+        # bytes, or a function that gives them on first use (deployed, read from Secrets Manager: runtime.py)
+        self._cursor_secret = cursor_secret
         self._default_count = default_page_size
         self._max_count = max_page_size
         self._clock = clock
@@ -97,6 +98,7 @@ class ImagingStudyService(ConditionalTargets):
         """The current version or, for a deleted study, its last version with content; None if never written."""
         version = self._store.get_current(_checked_id(resource_id))
         while version is not None and version.deleted and version.version > 1:
+            deadline.check("reading an earlier version")
             version = self._store.get_version(resource_id, version.version - 1)
         return None if version is None or version.deleted else version
 
@@ -108,6 +110,7 @@ class ImagingStudyService(ConditionalTargets):
         if query is not None:
             require_criteria(query, "create")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             claim = None
             if query is not None:
                 matches, claim = self._matches(query)
@@ -164,6 +167,7 @@ class ImagingStudyService(ConditionalTargets):
         _validate(request.resource)
         body_id = request.resource.get("id")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             matches, claim = self._matches(query)
             target = self._single(matches, "update")
             if target is not None and body_id is not None and body_id != target.id:
@@ -181,6 +185,7 @@ class ImagingStudyService(ConditionalTargets):
     def _update_one(self, resource_id: str, resource: dict[str, Any], if_match: int | None, create_only: bool,
                     claim: GuardClaim | None = None) -> ResourceResult:
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             if if_match is not None and (current is None or current.version != if_match):
                 found = f"version {current.version}" if current else "no version"
@@ -215,6 +220,7 @@ class ImagingStudyService(ConditionalTargets):
         """
         require_criteria(query, "update")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             matches, claim = self._matches(query)
             current = self._single(matches, "update")
             before = jsontext.loads(current.body) if current is not None else None
@@ -247,6 +253,7 @@ class ImagingStudyService(ConditionalTargets):
 
     def _delete_one(self, resource_id: str) -> DeleteResult:
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             if current is None or current.deleted:
                 return DeleteResult(None)  # deleting nothing is a success: delete is idempotent
@@ -272,6 +279,7 @@ class ImagingStudyService(ConditionalTargets):
         else:
             resource_id = _checked_id(request.id or "")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             resource = patched(resource_id, current, request.if_match, patch)
             new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
@@ -295,7 +303,7 @@ class ImagingStudyService(ConditionalTargets):
         since = _range_param("_since", request.since)[0] if request.since else None
         at = _range_param("_at", request.at) if request.at else None
         scope = f"history|{request.id or ''}|{count}|{request.since or ''}|{request.at or ''}"
-        position = cursor.verify(self._secret, scope, request.cursor) if request.cursor else {}
+        position = cursor.verify(self._secret(), scope, request.cursor) if request.cursor else {}
         if request.id is not None:
             if self._store.get_current(_checked_id(request.id)) is None:
                 raise not_known(request.id)
@@ -311,7 +319,7 @@ class ImagingStudyService(ConditionalTargets):
         if more and versions:
             last = versions[-1]
             next_position = {"v": last.version} if request.id is not None else {"k": history_sort_key(last)}
-            next_cursor = cursor.sign(self._secret, scope, next_position)
+            next_cursor = cursor.sign(self._secret(), scope, next_position)
         return HistoryResult(versions, count, next_cursor, request.id, issues)
 
     def _instance_history(self, resource_id, before, count, since, at):
@@ -321,6 +329,7 @@ class ImagingStudyService(ConditionalTargets):
             after = self._store.get_version(resource_id, before)
             newer_last_updated = after.last_updated if after else None
         while True:
+            deadline.check("reading the history")
             page = self._store.instance_history(resource_id, before, max(count, 1) + 1)
             for v in page.versions:
                 if since and v.last_updated < since:
@@ -348,9 +357,11 @@ class ImagingStudyService(ConditionalTargets):
         before = before or at[1]
         scanned = 0
         while True:
+            deadline.check("reading the history")
             page = self._store.type_history(before, None, max(count, 1) + 1)
             for v in page.versions:
                 if v.id not in newer:
+                    deadline.check("reading the history")
                     after = self._store.get_version(v.id, v.version + 1)
                     newer[v.id] = after.last_updated if after else None
                 if _current_during(v, newer[v.id], at):
@@ -372,7 +383,7 @@ class ImagingStudyService(ConditionalTargets):
         count = self._count(query.count)
         self_params = query.self_params()
         scope = "search|" + (request.compartment or "") + "|" + urlencode(self_params) + f"|{count}"
-        position = cursor.verify(self._secret, scope, query.cursor) if query.cursor else {}
+        position = cursor.verify(self._secret(), scope, query.cursor) if query.cursor else {}
         the_plan = plan.plan(query)
         wants_entries = query.summary != "count" and count > 0
         budget = plan.Budget(PAGE_JSON_BUDGET, _measure(query))
@@ -395,7 +406,7 @@ class ImagingStudyService(ConditionalTargets):
         warnings = [Issue("not-supported", text, severity="warning") for text in unsupported]
         if page.shrunk:
             warnings.append(_shrunk(len(page.matches), count))
-        next_cursor = cursor.sign(self._secret, scope, page.position) if page.position and wants_entries else None
+        next_cursor = cursor.sign(self._secret(), scope, page.position) if page.position and wants_entries else None
         return SearchResult(
             matches=page.matches if wants_entries else [], resources=page.resources if wants_entries else [],
             total=None if query.total == "none" else total, next_cursor=next_cursor, self_params=self_params,
@@ -403,6 +414,10 @@ class ImagingStudyService(ConditionalTargets):
         )
 
     # helpers
+
+    def _secret(self) -> bytes:
+        secret = self._cursor_secret
+        return secret if isinstance(secret, bytes) else secret()
 
     def _count(self, requested: int | None) -> int:
         if requested is None:

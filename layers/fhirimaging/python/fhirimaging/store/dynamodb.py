@@ -8,6 +8,9 @@ The current item also records its version's index terms (`terms`, when they fit 
 If-Match update can skip the read: it puts every entry of the new version, each index item noting the
 version that wrote it (`v`), and marks the current item `staleTerms`. The terms only the old version had
 are then deleted from the table's stream (stale_terms, remove_stale_terms; functions/index_cleanup).
+
+Loops of requests check the request's deadline (fhirimaging/deadline.py) before each request, and a write
+before it starts; nothing after a write's commit does, so a committed write is always answered.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from typing import Any, Iterator, NamedTuple
 
 from botocore.exceptions import ClientError
 
+from fhirimaging import deadline
 from fhirimaging.errors import ItemTooLarge, Throttled, VersionConflict
 from fhirimaging.store import keys
 from fhirimaging.store.base import (
@@ -85,6 +89,7 @@ class DynamoDbStore:
 
     def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
         upper = keys.version_sk(before_version) if before_version else keys.VERSION_PREFIX + "~"
+        deadline.check("reading the history")
         with _translated():
             response = self._client.query(
                 TableName=self._table,
@@ -131,6 +136,7 @@ class DynamoDbStore:
             ScanIndexForward=not descending, Limit=100,
         )
         while True:
+            deadline.check("reading the search index")
             with _translated():
                 response = self._client.query(**kwargs)
             for item in response["Items"]:
@@ -156,6 +162,7 @@ class DynamoDbStore:
             ExpressionAttributeValues=values, ScanIndexForward=False, Limit=50,
         )
         while True:
+            deadline.check("reading the history index")
             with _translated():
                 response = self._client.query(**kwargs)
             for item in response["Items"]:
@@ -180,6 +187,7 @@ class DynamoDbStore:
             batch, item_keys = item_keys[:100], item_keys[100:]
             request = {self._table: {"Keys": batch, "ConsistentRead": True}}
             while request:
+                deadline.check("reading more studies")
                 with _translated():
                     response = self._client.batch_get_item(RequestItems=request)
                 found += self._versions([(item["pk"]["S"].split("#", 1)[1], item)
@@ -201,6 +209,7 @@ class DynamoDbStore:
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
+        deadline.check("writing")
         compressed = _compressed(new)
         ref = None
         if compressed is not None and len(compressed) > INLINE_BODY_LIMIT and self._bodies is not None:
@@ -250,9 +259,11 @@ class DynamoDbStore:
             _raise_translated(e)
         # A large study's index change does not fit the transaction; the rest follows in batches.
         # Until it lands a search may miss the study, never return a wrong one (results are verified).
+        # Committed: no deadline check from here on (the write is answered as written).
         self._batch_write(index_writes[room:])
 
     def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+        deadline.check("writing")
         compressed = _compressed(new)
         if compressed is None or len(compressed) > INLINE_BODY_LIMIT:
             return False  # a body for S3 takes the usual path
