@@ -20,6 +20,7 @@ from local.functions import LambdaContext, load_handler
 from tests.events import load_event
 from tests.functional.conftest import FUNCTIONS, SECRET, TABLE, TEMPLATE
 from tests.functional.test_search_index_writes import study_with_instances
+from tests.uids import own_uid
 
 BUDGET = 2.5  # seconds of the fake clock a request may use
 
@@ -63,6 +64,7 @@ def invoke(function: str, event_name: str | None = None, **overrides) -> dict:
 
 
 def create(body: dict | None = None) -> str:
+    body = body or own_uid(json.loads(load_event("create")["body"]))
     response = invoke("create", body=body)
     assert response["statusCode"] == 201, response["body"]
     return json.loads(response["body"])["id"]
