@@ -138,16 +138,14 @@ def test_publisher_reads_only_current_items_of_the_stream_and_may_only_put_event
     assert statement["Action"] == ["events:PutEvents"] and statement["Resource"] == {"Fn::GetAtt": ["ChangeBus", "Arn"]}
 
 
-def test_index_cleanup_reads_only_current_items_marked_stale_and_may_only_delete_table_items(template):
+def test_index_repair_reads_current_items_marked_index_pending_or_replacing_one(template):
     cleanup = template.resources["IndexCleanupFunction"]["Properties"]
     (stream,) = cleanup["Events"].values()
     assert stream["Type"] == "DynamoDB" and stream["Properties"]["Stream"] == {"Fn::GetAtt": ["FhirTable", "StreamArn"]}
-    (pattern,) = [json.loads(f["Pattern"]) for f in stream["Properties"]["FilterCriteria"]["Filters"]]
-    assert pattern == {"dynamodb": {"Keys": {"sk": {"S": ["current"]}}, "NewImage": {"staleTerms": {"BOOL": [True]}}}}
+    patterns = [json.loads(f["Pattern"]) for f in stream["Properties"]["FilterCriteria"]["Filters"]]
+    assert patterns == [{"dynamodb": {"Keys": {"sk": {"S": ["current"]}}, image: {"indexPending": {"BOOL": [True]}}}}
+                        for image in ("NewImage", "OldImage")]
     assert "ReportBatchItemFailures" in stream["Properties"]["FunctionResponseTypes"]
-    (statement,) = [s for p in cleanup["Policies"] for s in p["Statement"]]
-    assert statement["Action"] == ["dynamodb:DeleteItem"]
-    assert statement["Resource"] == {"Fn::GetAtt": ["FhirTable", "Arn"]}
 
 
 def test_api_access_logs_go_to_a_retained_log_group_without_bodies_or_query_strings(template):

@@ -27,6 +27,8 @@ from fhirimaging.errors import (
     PayloadTooLarge,
     PreconditionFailed,
     TooCostly,
+    TooManyTerms,
+    Unprocessable,
     VersionConflict,
 )
 from fhirimaging.search import index, plan
@@ -150,8 +152,8 @@ class ImagingStudyService(ConditionalTargets):
         the store did not write (another version is current, the study is deleted, the clock is behind its last
         write, or the write does not fit one request): the read-then-write path then answers exactly."""
         new, stamped = _version(resource, resource_id, if_match + 1, self._timestamp(None), WriteKind.UPDATE)
-        entries = index.index_entries(stamped, resource_id, new.last_updated)
-        return ResourceResult(new, 200) if self._store.put_version_unread(new, if_match, entries) else None
+        change = index.unread_change(index.index_entries(stamped, resource_id, new.last_updated))
+        return ResourceResult(new, 200) if self._store.put_version_unread(new, if_match, change) else None
 
     def _conditional_update(self, request: UpdateRequest) -> ResourceResult:
         query = request.query
@@ -421,6 +423,8 @@ class ImagingStudyService(ConditionalTargets):
             self._store.put_version(new, expected, index_change, claim)
         except ItemTooLarge as e:
             raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
+        except TooManyTerms as e:  # dozens of identifiers or series modalities: more than one write can index
+            raise Unprocessable(f"the resource cannot be indexed in one write: {e}") from e
 
 
 def _version(resource: dict[str, Any], resource_id: str, version: int, last_updated: str,
