@@ -20,6 +20,8 @@ from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from fhirimaging import runtime
 from fhirimaging.service import ImagingStudyService
 from fhirimaging.settings import Settings
+from fhirimaging.store import dynamodb as dynamodb_store
+from fhirimaging.store.bodies import BodyBucket
 from fhirimaging.store.dynamodb import DynamoDbStore
 from local.changes import matches
 from local.dynamodb import DEFAULT_STREAM_RECORD_LIMIT, LocalDynamoDBBackend, ensure_table
@@ -29,6 +31,9 @@ from tests.events import EVENTS, load_event
 from tests.oracle import assert_valid_r5, assert_valid_smart_configuration, is_smart_configuration
 
 TABLE = "functional"
+BUCKET = "bodies"
+# Lowered so that studies of a few thousand instances take the S3 path (deployed: 350,000)
+INLINE_LIMIT = 64_000
 SECRET = b"functional-cursor-secret"
 TEMPLATE = load_template()
 FUNCTIONS = {
@@ -154,5 +159,27 @@ def api(dynamodb):
                          store_value=store)
         try:
             yield Api()
+        finally:
+            runtime.override()
+
+
+@pytest.fixture(scope="session")
+def s3():
+    return boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def stack(dynamodb, s3, monkeypatch):
+    """A table and a body bucket with the inline limit lowered: (Api, store, s3, dynamodb, repair_study_index)."""
+    monkeypatch.setattr(dynamodb_store, "INLINE_BODY_LIMIT", INLINE_LIMIT)
+    with mock_aws():
+        s3.create_bucket(Bucket=BUCKET)
+        ensure_table(dynamodb, TABLE, TEMPLATE.table_properties)
+        store = DynamoDbStore(dynamodb, TABLE, BodyBucket(lambda: s3, BUCKET))
+        runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET, body_bucket=BUCKET),
+                         ImagingStudyService(store, SECRET), s3, store)
+        try:
+            with item_level_transactions():  # 10,000 index items
+                yield Api(), store, s3, dynamodb, repair_study_index
         finally:
             runtime.override()

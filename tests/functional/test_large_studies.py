@@ -10,28 +10,21 @@ import json
 import random
 from datetime import datetime, timedelta, timezone
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
-from moto import mock_aws
 
-from fhirimaging import jsontext, runtime
+from fhirimaging import jsontext
 from fhirimaging.errors import WriteOutcomeUnknown
-from fhirimaging.service import ImagingStudyService, imaging_study
-from fhirimaging.settings import Settings
+from fhirimaging.service import imaging_study
 from fhirimaging.store import StoredVersion, WriteKind
 from fhirimaging.store import bodies as body_store
 from fhirimaging.store import dynamodb as dynamodb_store
-from fhirimaging.store.bodies import BodyBucket, sweep
-from fhirimaging.store.dynamodb import DynamoDbStore
-from local.dynamodb import ensure_table
+from fhirimaging.store.bodies import sweep
 from local.functions import LambdaContext, load_handler
 from tests.events import EVENTS
-from tests.functional.conftest import SECRET, TABLE, TEMPLATE, Api, item_level_transactions, repair_study_index
+from tests.functional.conftest import BUCKET, INLINE_LIMIT, TABLE, TEMPLATE
 
-BUCKET = "bodies"
 SOP_CT = "urn:oid:1.2.840.10008.5.1.4.1.1.2"
-INLINE_LIMIT = 64_000
 
 
 def uid(rng: random.Random) -> str:
@@ -61,27 +54,6 @@ def large_study(instances: int = 10_000, series: int = 3, seed: int = 7) -> dict
 
 def without_id_and_meta(resource: dict) -> dict:
     return {k: v for k, v in resource.items() if k not in ("id", "meta")}
-
-
-@pytest.fixture(scope="module")
-def s3():
-    return boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-@pytest.fixture
-def stack(dynamodb, s3, monkeypatch):
-    monkeypatch.setattr(dynamodb_store, "INLINE_BODY_LIMIT", INLINE_LIMIT)
-    with mock_aws():
-        s3.create_bucket(Bucket=BUCKET)
-        ensure_table(dynamodb, TABLE, TEMPLATE.table_properties)
-        store = DynamoDbStore(dynamodb, TABLE, BodyBucket(lambda: s3, BUCKET))
-        runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET, body_bucket=BUCKET),
-                         ImagingStudyService(store, SECRET), s3, store)
-        try:
-            with item_level_transactions():  # 10,000 index items
-                yield Api(), store, s3, dynamodb, repair_study_index
-        finally:
-            runtime.override()
 
 
 def objects(s3) -> list[str]:
