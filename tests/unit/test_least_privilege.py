@@ -42,16 +42,18 @@ STORE_ACTIONS: dict[str, set[tuple[str, str]]] = {
     "get_currents": {(TABLE, "dynamodb:BatchGetItem")} | BODY_READ,
     "index_range": {(SEARCH_INDEX, "dynamodb:Query")},
     "type_history": {(HISTORY_INDEX, "dynamodb:Query"), (TABLE, "dynamodb:BatchGetItem")} | BODY_READ,
-    # a deletion: one TransactWriteItems (version, current, index deletes)
-    "put_version(deletion)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem")} | UNUSED_WRITE_GRANTS,
-    # one TransactWriteItems (version, current, guard, index puts); a large body is put in S3 first
-    "put_version(new)": {(TABLE, "dynamodb:PutItem"), (BODY_OBJECTS, "s3:PutObject")} | UNUSED_WRITE_GRANTS
-    | UNUSED_BODY_GRANTS,
-    # ... and on a later version the index items of removed terms are deleted
-    "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (BODY_OBJECTS, "s3:PutObject")}
+    # a deletion: one TransactWriteItems (version, current, index deletes), and a GetItem of the version item
+    # when its answer is lost
+    "put_version(deletion)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:GetItem")}
+    | UNUSED_WRITE_GRANTS,
+    # one TransactWriteItems (version, current, guard, index puts) and that GetItem; a large body is put in S3 first
+    "put_version(new)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:GetItem"), (BODY_OBJECTS, "s3:PutObject")}
     | UNUSED_WRITE_GRANTS | UNUSED_BODY_GRANTS,
-    # one TransactWriteItems of puts only (version, current, index entries); never a body in S3
-    "put_version_unread": {(TABLE, "dynamodb:PutItem")},
+    # ... and on a later version the index items of removed terms are deleted
+    "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:GetItem"),
+                    (BODY_OBJECTS, "s3:PutObject")} | UNUSED_WRITE_GRANTS | UNUSED_BODY_GRANTS,
+    # one TransactWriteItems of puts only (version, current, index entries) and that GetItem; never a body in S3
+    "put_version_unread": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:GetItem")},
     # the index repair: a Query of the study's partition, then transactions of index puts and deletes, each with a
     # ConditionCheck on the current item
     "index_items": {(TABLE, "dynamodb:Query")},
