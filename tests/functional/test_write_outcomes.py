@@ -382,3 +382,25 @@ def test_a_10000_instance_study_whose_writer_or_repair_died_is_fully_findable_af
             repair_study_index(rid)
     repair_study_index(rid)
     findable(api, rid, sent, every_series=False)
+
+
+def test_an_if_match_update_that_meets_a_concurrent_transaction_is_tried_again_not_answered_412(stack, monkeypatch):
+    # GIVEN a study at version 1, and the index repair (or any transaction) busy on its items
+    api, store, _, _, _ = stack
+    rid = api("create", body=small_study()).json()["id"]
+    real, calls = store._client.transact_write_items, []
+
+    def busy(**kwargs):
+        calls.append(kwargs)
+        if len(calls) <= 2:  # the write without a read, then the read path's first try
+            raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "injected"},
+                               "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]},
+                              "TransactWriteItems")
+        return real(**kwargs)
+
+    monkeypatch.setattr(store._client, "transact_write_items", busy)
+    resource = api("read", id=rid).json()
+    response = api("update", id=rid, body={**resource, "description": "changed"}, headers={"If-Match": 'W/"1"'})
+    # THEN the write lands at version 2, each try with a token of its own
+    assert response.status == 200 and response.headers["etag"] == 'W/"2"'
+    assert len(calls) == 3 and len({c["ClientRequestToken"] for c in calls}) == 3

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import random
 import time
 import uuid
 import zlib
@@ -51,6 +52,9 @@ MAX_TRANSACTION_ACTIONS = 100
 # Reads of the version item that tell whether a write whose answer was lost is stored, with a doubling pause.
 _CONFIRM_ATTEMPTS = 4
 _CONFIRM_PAUSE = 0.05
+# Attempts of a transaction cancelled only by a concurrent transaction on one of its items, with a jittered pause.
+_CONFLICT_ATTEMPTS = 3
+_CONFLICT_PAUSE = 0.01
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                "InternalServerError"}
 
@@ -210,8 +214,7 @@ class DynamoDbStore:
                     index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
         guard_writes = self._guard_writes(new.id, guard)
         index_writes, pending = self._index_writes(new, index or IndexChange(), len(guard_writes))
-        write_id = _new_write_id()
-        items = version_items(new, body=self._body(new), write_id=write_id, index_pending=pending)
+        body = self._body(new)
         if expected_version is None:
             current_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
@@ -219,19 +222,27 @@ class DynamoDbStore:
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
             }
-        reasons = self._commit(new, write_id, [
-            self._version_put(items.version),
-            {"Put": {"TableName": self._table, "Item": items.current, **current_condition}},
-            *guard_writes,
-            *index_writes,
-        ])
-        if reasons is None:
-            return
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            write_id = _new_write_id()  # a new token per attempt: a replayed token would replay the cancellation
+            items = version_items(new, body=body, write_id=write_id, index_pending=pending)
+            reasons = self._commit(new, write_id, [
+                self._version_put(items.version),
+                {"Put": {"TableName": self._table, "Item": items.current, **current_condition}},
+                *guard_writes,
+                *index_writes,
+            ])
+            if reasons is None:
+                return
+            codes = {r.get("Code") for r in reasons} - {"None", None}
+            if codes != {"TransactionConflict"}:
+                break
+            # Only a concurrent transaction on one of its items (e.g. the index repair of this study): try again
+            # rather than answer an If-Match client 412 for a version that is still current.
+            time.sleep(random.uniform(0, _CONFLICT_PAUSE * 2**attempt))
         # Refused, so nothing was written; a body uploaded for it is named by no item and left to bodies.sweep.
         if guard and len(reasons) > 2 and reasons[2].get("Code") == "ConditionalCheckFailed":
             raise GuardTaken(f"{guard.key} is held by another resource")
-        codes = {r.get("Code") for r in reasons}
-        # TransactionConflict: a concurrent transaction on the same item; same as losing the race.
+        # TransactionConflict, still: as good as losing the race.
         if codes & {"ConditionalCheckFailed", "TransactionConflict"} or not codes:
             raise VersionConflict(f"{new.id}: version {expected_version} is no longer current")
         raise Throttled(f"the database refused the write ({', '.join(sorted(c for c in codes if c))}); retry")
@@ -317,8 +328,8 @@ class DynamoDbStore:
             return None if _written_by(item, write_id) else reasons or [{"Code": "ConditionalCheckFailed"}]
         if reasons is not None:
             return reasons
-        if isinstance(failure, ClientError):
-            _raise_translated(failure)  # DynamoDB answered, and did not store it
+        if isinstance(failure, ClientError) and _error_code(failure) != "TransactionInProgressException":
+            _raise_translated(failure)  # DynamoDB answered, and did not store it (an earlier try may be in flight)
         raise WriteOutcomeUnknown(f"the database did not answer the write of ImagingStudy/{new.id}; it is not "
                                   "stored yet: read the resource before retrying") from failure
 
