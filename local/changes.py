@@ -1,4 +1,4 @@
-"""The local stack's stand-in for a DynamoDB stream event source mapping (the publisher's, the index cleanup's).
+"""The local stack's stand-in for a DynamoDB stream event source mapping (the publisher's, the index repair's).
 
 Reads the embedded table's stream records in order (by sequence number, so the bounded record list
 can be trimmed underneath), keeps those the mapping's filter patterns pass, and invokes the function

@@ -198,7 +198,7 @@ class LocalStack:
 
     def wait_for_events(self, timeout: float = 30) -> None:
         """Block until every upload so far is ingested and the table's stream so far delivered: changes published,
-        stale index entries deleted (for tests and scripts)."""
+        index items repaired (for tests and scripts)."""
         deadline = time.monotonic() + timeout
         while self.ingest_queue is not None and not self.ingest_queue.idle.wait(0.05):
             if time.monotonic() > deadline:

@@ -1,7 +1,7 @@
 """body sweeper (scheduled): deletes the large-body objects in S3 that no version item names.
 
-Such an object is left when a write dies between uploading its body and its transaction (store/bodies.py);
-a write that fails cleanly deletes its own. Only objects older than any write could take are examined.
+Such an object is left when a write's transaction is refused or its process dies after the upload
+(store/bodies.py): the write path never deletes one. Only objects older than any write could take are examined.
 """
 from fhirimaging import runtime
 from fhirimaging.logs import logger

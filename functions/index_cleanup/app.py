@@ -1,29 +1,32 @@
-"""index cleanup: the table's stream -> delete the search-index items an update without a read left stale.
+"""index repair: the table's stream -> bring a study's search-index items to its current version's entries.
 
-An If-Match update puts every index entry of its new version in one transaction without reading the old
-version (store/dynamodb.py), so the entries of terms only the old version had stay behind, as hints that
-every search verifies. Such an update marks its current item `staleTerms`; the stream record's old and new
-images name the terms, and the items no later version wrote again are deleted. Deleting is idempotent: when
-a delete is throttled the batch reports that record, and Lambda resumes the shard there.
+A write puts the findability terms in its own transaction and as many others as fit; when some are left out
+(a large study), or when it could not know the old version's entries (an If-Match update without a read), its
+current item says `indexPending`. Each such record, and the record of the write that replaces it, runs one
+repair pass (search.index.repair): idempotent, conditional on the version it read, so a pass cut off anywhere
+is finished by the next. A pass that fails reports its record, and Lambda resumes the shard there.
 """
 from fhirimaging import runtime
-from fhirimaging.errors import Throttled
+from fhirimaging.errors import FhirError, VersionConflict
 from fhirimaging.logs import logger
-from fhirimaging.store.dynamodb import stale_terms
+from fhirimaging.search import index
+from fhirimaging.store.dynamodb import pending_study
 
 
 @runtime.handler
 def lambda_handler(event, context):
     records = event.get("Records") or []
-    removed = 0
+    repaired: set[str] = set()  # a pass reads the current version, so one per study covers the whole batch
+    writes = 0
     for record in records:
-        stale = stale_terms(record)
-        if stale is None:
+        study = pending_study(record)
+        if study is None or study in repaired:
             continue
         try:
-            removed += runtime.store().remove_stale_terms(stale)
-        except Throttled:
-            logger.warning("index cleanup throttled; the batch resumes here", extra={"id": stale.id})
+            writes += index.repair(runtime.store(), study)
+        except (FhirError, VersionConflict):
+            logger.warning("index repair incomplete; the batch resumes here", exc_info=True, extra={"id": study})
             return {"batchItemFailures": [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}]}
-    logger.info("index cleanup", extra={"records": len(records), "removed": removed})
+        repaired.add(study)
+    logger.info("index repair", extra={"records": len(records), "studies": len(repaired), "writes": writes})
     return {"batchItemFailures": []}

@@ -20,14 +20,20 @@ from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from fhirimaging import runtime
 from fhirimaging.service import ImagingStudyService
 from fhirimaging.settings import Settings
+from fhirimaging.store import dynamodb as dynamodb_store
+from fhirimaging.store.bodies import BodyBucket
 from fhirimaging.store.dynamodb import DynamoDbStore
+from local.changes import matches
 from local.dynamodb import DEFAULT_STREAM_RECORD_LIMIT, LocalDynamoDBBackend, ensure_table
 from local.functions import LambdaContext, load_handler
 from local.template import load_template
-from tests.events import load_event
+from tests.events import EVENTS, load_event
 from tests.oracle import assert_valid_r5, assert_valid_smart_configuration, is_smart_configuration
 
 TABLE = "functional"
+BUCKET = "bodies"
+# Lowered so that studies of a few thousand instances take the S3 path (deployed: 350,000)
+INLINE_LIMIT = 64_000
 SECRET = b"functional-cursor-secret"
 TEMPLATE = load_template()
 FUNCTIONS = {
@@ -109,6 +115,33 @@ def stream_event(dynamodb, streams) -> dict:
     return json.loads(json.dumps({"Records": [{**r, "eventSourceARN": arn} for r in records]}, default=_lambda_json))
 
 
+def run_index_repair(dynamodb, streams) -> dict:
+    """What a deployed stack does after writes: the table's stream, through IndexCleanupFunction's filters, handed
+    to that function (every record so far: its passes are idempotent)."""
+    fn = TEMPLATE.function("IndexCleanupFunction")
+    event = stream_event(dynamodb, streams)
+    event["Records"] = [r for r in event["Records"] if any(matches(p, r) for p in fn.stream.patterns)]
+    return load_handler(fn)(event, LambdaContext(fn))
+
+
+def repair_study_index(resource_id: str) -> dict:
+    """IndexCleanupFunction given one record that marks the study (events/index_cleanup.json): the repair pass
+    without reading the whole stream (moto takes seconds for the records of a 10,000-instance study)."""
+    fn = TEMPLATE.function("IndexCleanupFunction")
+    event = json.loads((EVENTS / "index_cleanup.json").read_text())
+    (record,) = event["Records"]
+    record["dynamodb"]["Keys"]["pk"] = record["dynamodb"]["NewImage"]["pk"] = {"S": f"ImagingStudy#{resource_id}"}
+    return load_handler(fn)(event, LambdaContext(fn))
+
+
+@pytest.fixture
+def repair_index(dynamodb, streams):
+    def run() -> None:
+        assert run_index_repair(dynamodb, streams) == {"batchItemFailures": []}
+
+    return run
+
+
 def _lambda_json(value):
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
@@ -126,5 +159,27 @@ def api(dynamodb):
                          store_value=store)
         try:
             yield Api()
+        finally:
+            runtime.override()
+
+
+@pytest.fixture(scope="session")
+def s3():
+    return boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def stack(dynamodb, s3, monkeypatch):
+    """A table and a body bucket with the inline limit lowered: (Api, store, s3, dynamodb, repair_study_index)."""
+    monkeypatch.setattr(dynamodb_store, "INLINE_BODY_LIMIT", INLINE_LIMIT)
+    with mock_aws():
+        s3.create_bucket(Bucket=BUCKET)
+        ensure_table(dynamodb, TABLE, TEMPLATE.table_properties)
+        store = DynamoDbStore(dynamodb, TABLE, BodyBucket(lambda: s3, BUCKET))
+        runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET, body_bucket=BUCKET),
+                         ImagingStudyService(store, SECRET), s3, store)
+        try:
+            with item_level_transactions():  # 10,000 index items
+                yield Api(), store, s3, dynamodb, repair_study_index
         finally:
             runtime.override()

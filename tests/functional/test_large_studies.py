@@ -10,27 +10,21 @@ import json
 import random
 from datetime import datetime, timedelta, timezone
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
-from moto import mock_aws
 
-from fhirimaging import jsontext, runtime
-from fhirimaging.service import ImagingStudyService, imaging_study
-from fhirimaging.settings import Settings
+from fhirimaging import jsontext
+from fhirimaging.errors import WriteOutcomeUnknown
+from fhirimaging.service import imaging_study
 from fhirimaging.store import StoredVersion, WriteKind
 from fhirimaging.store import bodies as body_store
 from fhirimaging.store import dynamodb as dynamodb_store
-from fhirimaging.store.bodies import BodyBucket, sweep
-from fhirimaging.store.dynamodb import DynamoDbStore
-from local.dynamodb import ensure_table
+from fhirimaging.store.bodies import sweep
 from local.functions import LambdaContext, load_handler
 from tests.events import EVENTS
-from tests.functional.conftest import SECRET, TABLE, TEMPLATE, Api, item_level_transactions
+from tests.functional.conftest import BUCKET, INLINE_LIMIT, TABLE, TEMPLATE
 
-BUCKET = "bodies"
 SOP_CT = "urn:oid:1.2.840.10008.5.1.4.1.1.2"
-INLINE_LIMIT = 64_000
 
 
 def uid(rng: random.Random) -> str:
@@ -62,27 +56,6 @@ def without_id_and_meta(resource: dict) -> dict:
     return {k: v for k, v in resource.items() if k not in ("id", "meta")}
 
 
-@pytest.fixture(scope="module")
-def s3():
-    return boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-@pytest.fixture
-def stack(dynamodb, s3, monkeypatch):
-    monkeypatch.setattr(dynamodb_store, "INLINE_BODY_LIMIT", INLINE_LIMIT)
-    with mock_aws():
-        s3.create_bucket(Bucket=BUCKET)
-        ensure_table(dynamodb, TABLE, TEMPLATE.table_properties)
-        store = DynamoDbStore(dynamodb, TABLE, BodyBucket(lambda: s3, BUCKET))
-        runtime.override(Settings(table_name=TABLE, cursor_secret=SECRET, body_bucket=BUCKET),
-                         ImagingStudyService(store, SECRET), s3, store)
-        try:
-            with item_level_transactions():  # 10,000 index items
-                yield Api(), store, s3, dynamodb
-        finally:
-            runtime.override()
-
-
 def objects(s3) -> list[str]:
     return [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
 
@@ -93,7 +66,7 @@ def item(dynamodb, rid: str, sk: str) -> dict:
 
 @pytest.mark.parametrize("in_s3", [True, False], ids=["body-in-s3", "body-in-items"])
 def test_a_10000_instance_study_round_trips_through_every_interaction(stack, monkeypatch, in_s3):
-    api, _, s3, dynamodb = stack
+    api, _, s3, dynamodb, repair = stack
     if not in_s3:
         monkeypatch.setattr(dynamodb_store, "INLINE_BODY_LIMIT", 350_000)  # as deployed
     sent = large_study()
@@ -134,6 +107,9 @@ def test_a_10000_instance_study_round_trips_through_every_interaction(stack, mon
     assert without_id_and_meta(history[2]["resource"]) == sent
     assert len(objects(s3)) == (3 if in_s3 else 0)  # one object per version, no orphan
 
+    # every version's findability terms were in its transaction; the instance terms follow from the stream
+    assert api("search", query="subject=Patient/large&modality=CT&status=available").json()["total"] == 1
+    assert repair(rid) == {"batchItemFailures": []}
     last_instance = sent["series"][2]["instance"][-1]["uid"]
     found = api("search", query=f"instance={last_instance}").json()
     assert found["total"] == 1
@@ -144,20 +120,21 @@ def test_a_10000_instance_study_round_trips_through_every_interaction(stack, mon
 
 
 def test_an_update_that_drops_instances_no_longer_matches_them(stack):
-    api = stack[0]
+    api, repair = stack[0], stack[4]
     sent = large_study(instances=3000, series=3)
     rid = api("create", body=sent).json()["id"]
     dropped = sent["series"][0]["instance"][0]["uid"]
     smaller = json.loads(json.dumps(sent))
     smaller["series"][0]["instance"] = smaller["series"][0]["instance"][1:]
     assert api("update", id=rid, body={**smaller, "id": rid}).status == 200
+    repair(rid)
     assert api("search", query=f"instance={dropped}").json()["total"] == 0
     kept = sent["series"][0]["instance"][1]["uid"]
     assert api("search", query=f"instance={kept}").json()["total"] == 1
 
 
-def test_a_refused_transaction_deletes_the_body_it_uploaded(stack, monkeypatch):
-    api, store, s3, _ = stack
+def test_a_refused_transaction_leaves_its_upload_to_the_sweep_and_no_trace_once_swept(stack, monkeypatch):
+    api, store, s3, _, _ = stack
     rid = api("create", body=large_study(instances=3000)).json()["id"]
     before = objects(s3)
 
@@ -170,13 +147,18 @@ def test_a_refused_transaction_deletes_the_body_it_uploaded(stack, monkeypatch):
     response = api("update", id=rid, body={**resource, "description": "lost"}, headers={"If-Match": 'W/"1"'})
     assert response.status == 412
     monkeypatch.undo()
-    assert objects(s3) == before  # the uploaded body was deleted again
+    # the write path never deletes an upload (a committed item might name it); the sweep decides from the items
+    (upload,) = set(objects(s3)) - set(before)
+    assert upload.startswith(f"ImagingStudy/{rid}/2/")
+    later = datetime.now(timezone.utc) + body_store.ORPHAN_AGE + timedelta(minutes=1)
+    assert sweep(store._bodies, store.body_key, now=lambda: later) == [upload]
+    assert objects(s3) == before
     assert api("read", id=rid).headers["etag"] == 'W/"1"'
     assert "description" not in api("read", id=rid).json()
 
 
 def test_a_write_that_dies_after_the_upload_leaves_nothing_visible_and_the_sweep_removes_its_orphan(stack, monkeypatch):
-    api, store, s3, _ = stack
+    api, store, s3, _, _ = stack
     kept_rid = api("create", body=large_study(instances=3000, seed=1)).json()["id"]
     kept = objects(s3)
 
@@ -184,7 +166,7 @@ def test_a_write_that_dies_after_the_upload_leaves_nothing_visible_and_the_sweep
         raise EndpointConnectionError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
 
     monkeypatch.setattr(store._client, "transact_write_items", lost)
-    with pytest.raises(EndpointConnectionError):
+    with pytest.raises(WriteOutcomeUnknown):
         body = jsontext.dumps(large_study(instances=3000, seed=2))
         store.put_version(StoredVersion("orphan", 1, "2026-11-28T00:00:00.000Z", WriteKind.CREATE, body), None)
     monkeypatch.undo()
@@ -242,7 +224,7 @@ def test_a_history_page_that_would_exceed_the_response_limit_is_shortened_and_sa
 
 
 def test_the_sweeper_function_deletes_only_old_objects_no_item_names(stack, monkeypatch):
-    api, store, s3, _ = stack
+    api, store, s3, _, _ = stack
     rid = api("create", body=large_study(instances=3000)).json()["id"]
     s3.put_object(Bucket=BUCKET, Key="ImagingStudy/gone/1/0123", Body=b"x")  # a write that died
     s3.put_object(Bucket=BUCKET, Key=f"ImagingStudy/{rid}/2/4567", Body=b"x")  # a version 2 that never landed

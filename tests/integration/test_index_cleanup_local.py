@@ -1,4 +1,4 @@
-"""The local stack feeds the embedded table's stream to the index cleanup as the template wires it: the entries an
+"""The local stack feeds the embedded table's stream to the index repair as the template wires it: the entries an
 If-Match update left stale are deleted, and the index holds exactly the current version's terms."""
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_the_entries_an_if_match_update_left_stale_are_deleted_from_the_stream(s
     items = client.query(TableName=stack.table_name, KeyConditionExpression="pk = :pk",
                          ExpressionAttributeValues={":pk": {"S": f"ImagingStudy#{study['id']}"}})["Items"]
     by_sk = {item["sk"]["S"]: item for item in items}
-    assert by_sk["current"]["staleTerms"] == {"BOOL": True}
+    assert by_sk["current"]["indexPending"] == {"BOOL": True}
     expected = index.index_entries(current, current["id"], current["meta"]["lastUpdated"])
     assert {sk[2:]: item["s_sk"]["S"] for sk, item in by_sk.items() if sk.startswith("i#")} == expected
     assert "modality|*|CT" not in expected

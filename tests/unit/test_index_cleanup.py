@@ -1,20 +1,17 @@
-"""The stale index terms a stream record tells of, and how the local stack hands the stream to the functions
+"""Which stream records call for the index repair, and how the local stack hands the stream to the functions
 the template feeds from it (each with its own filter patterns and batch size)."""
 from __future__ import annotations
 
-import base64
 import copy
 import json
 from types import SimpleNamespace
 
 import pytest
 
-from fhirimaging.store.dynamodb import StaleTerms, stale_terms
+from fhirimaging.store.dynamodb import pending_study
 from local.changes import StreamPoller, matches
 from local.template import load_template
 from tests.events import EVENTS
-
-STALE_CT = frozenset({"modality|*|CT", "modality|http://dicom.nema.org/resources/ontology/DCM|CT"})
 
 
 @pytest.fixture(scope="module")
@@ -28,29 +25,19 @@ def cleanup_record() -> dict:
     return record
 
 
-def test_the_events_file_tells_of_the_terms_only_the_old_version_had():
-    assert stale_terms(cleanup_record()) == StaleTerms("example", 1, STALE_CT)
+def test_a_current_item_marked_index_pending_calls_for_the_repair_of_its_study():
+    assert pending_study(cleanup_record()) == "example"
 
 
-def test_binary_terms_may_come_base64_encoded_as_lambda_delivers_them_or_as_bytes_from_getrecords():
+def test_so_does_the_write_that_replaces_a_marked_one_and_nothing_else():
     record = cleanup_record()
-    for image in ("NewImage", "OldImage"):
-        terms = record["dynamodb"][image]["terms"]
-        terms["B"] = base64.b64decode(terms["B"])
-    assert stale_terms(record) == StaleTerms("example", 1, STALE_CT)
-
-
-def test_records_of_writes_that_left_nothing_stale_tell_of_nothing():
-    record = cleanup_record()
+    replaced = copy.deepcopy(record)  # its change was computed from entries that may not all be written yet
+    replaced["dynamodb"]["OldImage"]["indexPending"] = replaced["dynamodb"]["NewImage"].pop("indexPending")
     unmarked = copy.deepcopy(record)
-    del unmarked["dynamodb"]["NewImage"]["staleTerms"]  # a write that read first deleted the terms itself
-    same_terms = copy.deepcopy(record)
-    same_terms["dynamodb"]["OldImage"]["terms"] = same_terms["dynamodb"]["NewImage"]["terms"]
-    insert = {**copy.deepcopy(record), "eventName": "INSERT"}
+    del unmarked["dynamodb"]["NewImage"]["indexPending"]  # a write whose whole index change was in its transaction
     index_item = copy.deepcopy(record)
     index_item["dynamodb"]["Keys"]["sk"] = {"S": "i#modality|*|CT"}
-    for nothing in (unmarked, same_terms, insert, index_item):
-        assert stale_terms(nothing) is None
+    assert [pending_study(r) for r in (replaced, unmarked, index_item)] == ["example", None, None]
 
 
 def test_the_stream_feeds_the_publisher_and_the_index_cleanup_with_their_own_filters(template):
@@ -59,30 +46,33 @@ def test_the_stream_feeds_the_publisher_and_the_index_cleanup_with_their_own_fil
     record = cleanup_record()
     insert = {**copy.deepcopy(record), "eventName": "INSERT"}
     del insert["dynamodb"]["OldImage"]
-    del insert["dynamodb"]["NewImage"]["staleTerms"]
+    del insert["dynamodb"]["NewImage"]["indexPending"]
     unmarked = copy.deepcopy(record)
-    del unmarked["dynamodb"]["NewImage"]["staleTerms"]
+    del unmarked["dynamodb"]["NewImage"]["indexPending"]
+    replaced = copy.deepcopy(unmarked)
+    replaced["dynamodb"]["OldImage"]["indexPending"] = {"BOOL": True}
     index_item = copy.deepcopy(record)
     index_item["dynamodb"]["Keys"]["sk"] = {"S": "i#modality|*|CT"}
+    records = (record, insert, unmarked, replaced, index_item)
 
     def passes(function: str, r: dict) -> bool:
         return any(matches(p, r) for p in fed[function].patterns)
 
-    assert [passes("IndexCleanupFunction", r) for r in (record, insert, unmarked, index_item)] == [
-        True, False, False, False]
-    assert [passes("PublisherFunction", r) for r in (record, insert, unmarked, index_item)] == [
-        True, True, True, False]
+    # the filters pass exactly what pending_study picks
+    assert [passes("IndexCleanupFunction", r) for r in records] == [pending_study(r) is not None for r in records]
+    assert [passes("IndexCleanupFunction", r) for r in records] == [True, False, False, True, False]
+    assert [passes("PublisherFunction", r) for r in records] == [True, True, True, True, False]
 
 
 def test_a_filter_rule_other_than_exact_values_is_refused_rather_than_passed():
     with pytest.raises(ValueError):
         matches({"eventName": [{"prefix": "MOD"}]}, cleanup_record())
-    assert not matches({"dynamodb": {"NewImage": {"staleTerms": {"BOOL": [True]}}}}, {"dynamodb": "text"})
+    assert not matches({"dynamodb": {"NewImage": {"indexPending": {"BOOL": [True]}}}}, {"dynamodb": "text"})
 
 
 def test_the_poller_delivers_only_what_the_patterns_pass_in_batches_and_moves_past_the_rest():
     def record(seq: int, marked: bool) -> SimpleNamespace:
-        image = {"staleTerms": {"BOOL": True}} if marked else {}
+        image = {"indexPending": {"BOOL": True}} if marked else {}
         return SimpleNamespace(record={"eventName": "MODIFY", "dynamodb": {"SequenceNumber": str(seq),
                                                                            "NewImage": image}})
 
@@ -93,7 +83,7 @@ def test_the_poller_delivers_only_what_the_patterns_pass_in_batches_and_moves_pa
         batches.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
         return {"batchItemFailures": []}
 
-    poller = StreamPoller(lambda: stream, deliver, [{"dynamodb": {"NewImage": {"staleTerms": {"BOOL": [True]}}}}],
+    poller = StreamPoller(lambda: stream, deliver, [{"dynamodb": {"NewImage": {"indexPending": {"BOOL": [True]}}}}],
                           batch_size=2)
     assert poller.poll() == 3
     assert batches == [["3", "6"], ["9"]]

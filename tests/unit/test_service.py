@@ -166,7 +166,7 @@ def test_the_memory_store_writes_without_a_read_only_over_the_live_expected_vers
 
     def unread(version: int, last_updated: str, expected: int, guards: frozenset[str] = created.guards) -> bool:
         new = StoredVersion(created.id, version, last_updated, WriteKind.UPDATE, jsontext.dumps(example()), guards)
-        return store.put_version_unread(new, expected, entries)
+        return store.put_version_unread(new, expected, index.unread_change(entries))
 
     def found(term: str) -> list[str]:
         return list(store.index_range(term, None, None, False, None))

@@ -156,14 +156,12 @@ def test_publisher_reads_only_current_items_of_the_stream_and_may_only_put_event
     assert statement["Action"] == ["events:PutEvents"] and statement["Resource"] == {"Fn::GetAtt": ["ChangeBus", "Arn"]}
 
 
-def test_index_cleanup_reads_only_current_items_marked_stale_and_may_only_delete_table_items(template):
+def test_index_repair_reads_current_items_marked_index_pending_or_replacing_one(template):
     stream = _stream_mapping(template, "IndexCleanupFunction")
-    (pattern,) = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
-    assert pattern == {"dynamodb": {"Keys": {"sk": {"S": ["current"]}}, "NewImage": {"staleTerms": {"BOOL": [True]}}}}
+    patterns = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
+    assert patterns == [{"dynamodb": {"Keys": {"sk": {"S": ["current"]}}, image: {"indexPending": {"BOOL": [True]}}}}
+                        for image in ("NewImage", "OldImage")]
     assert "ReportBatchItemFailures" in stream["FunctionResponseTypes"]
-    (statement,) = _table_grants(template, "IndexCleanupFunction")
-    assert statement["Action"] == ["dynamodb:DeleteItem"]
-    assert statement["Resource"] == {"Fn::GetAtt": ["FhirTable", "Arn"]}
 
 
 @pytest.mark.parametrize("function", ["PublisherFunction", "IndexCleanupFunction"])

@@ -111,6 +111,14 @@ class DeadlineExceeded(FhirError):
     headers = {"Retry-After": "5"}
 
 
+class StoreUnavailable(Throttled):
+    """The database or the body bucket failed in a way the request cannot recover from; a retry may succeed."""
+
+
+class WriteOutcomeUnknown(Throttled):
+    """A write was sent but neither its answer nor a check of the stored items tells whether it landed."""
+
+
 # Raised by the store; the service turns them into the HTTP-level errors above.
 class VersionConflict(Exception):
     """The current version was not the one the write expected (optimistic lock lost)."""
@@ -119,6 +127,9 @@ class VersionConflict(Exception):
 class ItemTooLarge(Exception):
     """The resource does not fit in a DynamoDB item."""
 
+
+class TooManyTerms(Exception):
+    """The search terms that make a study findable do not fit the write's one transaction."""
 
 
 class Unauthorized(FhirError):

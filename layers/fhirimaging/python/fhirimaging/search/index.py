@@ -8,6 +8,9 @@ verified against the current resource (search.match), so a term may over-match b
   reference  <code>|ref|<Type>/<id>   <code>|id|<id>   <code>|url|<absolute url>   <code>|ident|<system>|<value>
   uri        <code>|uri|<value>
   every live study also has  _all#<shard>  (sort key = started)  and  _lu#<shard>  (sort key = lastUpdated)
+
+The findability terms (_all, _lu and the parameters below) are always written in the write's own transaction;
+the others (instance, series, dicom-class, ...) may exceed it and are then completed by `repair`.
 """
 from __future__ import annotations
 
@@ -17,13 +20,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from fhirimaging import fhirtime
+from fhirimaging.errors import VersionConflict
 from fhirimaging.search.parameters import PARAMETERS, SearchParameter, element_values
 from fhirimaging.search.query import Criterion, ReferenceValue, TokenValue, date_range
-from fhirimaging.store.base import IndexChange, StoredVersion
+from fhirimaging.store.base import IndexChange, Store, StoredVersion
 
 SHARDS = 4
 NO_DATE = "~"  # sorts after every instant: studies without `started` come last
 STATUS_SYSTEM = "http://hl7.org/fhir/imagingstudy-status"
+# A study's findability: unfiltered and _lastUpdated searches, and the parameters a client finds a study by.
+# A few per study; the per-instance ones are not among them.
+FINDABILITY_PARAMETERS = ("patient", "subject", "identifier", "status", "modality")
+_FINDABILITY_PREFIXES = ("_all#", "_lu#") + tuple(f"{code}|" for code in FINDABILITY_PARAMETERS)
+# Passes of one repair that lose to a newer version before it gives up (the caller retries later).
+REPAIR_ATTEMPTS = 5
 # _id is answered by GetItem; date parameters ride on the sort keys; none need terms of their own.
 _TERMLESS = {"_id", "started", "_lastUpdated"}
 
@@ -150,11 +160,47 @@ def _criterion_term(parameter: SearchParameter, modifier: str | None, value: Any
     return None
 
 
+def is_findability_term(term: str) -> bool:
+    return term.startswith(_FINDABILITY_PREFIXES)
+
+
 def change(resource_id: str, old: StoredVersion | None, new_resource: dict[str, Any] | None,
            new_last_updated: str) -> IndexChange:
     """The index entries a write adds, rewrites or removes, from the current version to the new one."""
     before = (index_entries(json.loads(old.body), resource_id, old.last_updated)
               if old is not None and old.body is not None else {})
     after = index_entries(new_resource, resource_id, new_last_updated) if new_resource is not None else {}
-    return IndexChange({t: k for t, k in after.items() if before.get(t) != k}, frozenset(before.keys() - after.keys()),
-                       frozenset(after))
+    return _change({t: k for t, k in after.items() if before.get(t) != k}, frozenset(before.keys() - after.keys()))
+
+
+def unread_change(entries: dict[str, str]) -> IndexChange:
+    """A write that does not know the old version's entries puts every entry of the new one."""
+    return _change(entries, frozenset())
+
+
+def _change(put: dict[str, str], delete: frozenset[str]) -> IndexChange:
+    return IndexChange(put, delete, frozenset(t for t in (*put, *delete) if is_findability_term(t)))
+
+
+def repair(store: Store, resource_id: str) -> int:
+    """Converge the study's stored index entries on its current version's; returns how many it put or deleted.
+
+    Starts from what is stored and writes only on condition that the version it read is still current, so a
+    pass may run any number of times, at any moment, and be cut off anywhere: the next pass finishes the job.
+    Raises VersionConflict when newer versions kept superseding the one it read."""
+    for _ in range(REPAIR_ATTEMPTS):
+        current = store.get_current(resource_id)
+        if current is None:
+            return 0
+        wanted = (index_entries(json.loads(current.body), resource_id, current.last_updated)
+                  if current.body is not None else {})
+        stored = store.index_items(resource_id)
+        fix = _change({t: k for t, k in wanted.items() if stored.get(t) != k}, frozenset(stored.keys() - wanted.keys()))
+        if not fix.put and not fix.delete:
+            return 0
+        try:
+            store.write_index(resource_id, current.version, fix)
+        except VersionConflict:
+            continue  # a newer version is current: converge on it
+        return len(fix.put) + len(fix.delete)
+    raise VersionConflict(f"{resource_id}: newer versions kept arriving during the index repair")

@@ -28,6 +28,8 @@ from fhirimaging.errors import (
     PayloadTooLarge,
     PreconditionFailed,
     TooCostly,
+    TooManyTerms,
+    Unprocessable,
     VersionConflict,
 )
 from fhirimaging.search import index, plan
@@ -158,8 +160,8 @@ class ImagingStudyService(ConditionalTargets):
         new, stamped = _version(resource, resource_id, if_match + 1, self._timestamp(None), WriteKind.UPDATE)
         # Only when the study holds exactly the Study Instance UIDs it carries (the store checks): no guard changes.
         new = new._replace(guards=frozenset(k for k in identifiers.carried(stamped) if identifiers.unique(k)))
-        entries = index.index_entries(stamped, resource_id, new.last_updated)
-        return ResourceResult(new, 200) if self._store.put_version_unread(new, if_match, entries) else None
+        change = index.unread_change(index.index_entries(stamped, resource_id, new.last_updated))
+        return ResourceResult(new, 200) if self._store.put_version_unread(new, if_match, change) else None
 
     def _conditional_update(self, request: UpdateRequest) -> ResourceResult:
         query = request.query
@@ -459,6 +461,8 @@ class ImagingStudyService(ConditionalTargets):
                 takeovers[e.key] = stale
             except ItemTooLarge as e:
                 raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
+            except TooManyTerms as e:  # dozens of identifiers or series modalities: more than one write can index
+                raise Unprocessable(f"the resource cannot be indexed in one write: {e}") from e
 
 
 def _version(resource: dict[str, Any], resource_id: str, version: int, last_updated: str,

@@ -37,12 +37,13 @@ class HistoryPage(NamedTuple):
 
 @dataclass(frozen=True)
 class IndexChange:
-    """Search-index entries a write adds or rewrites (term -> GSI sort key) and removes, and every term of
-    the new version (none for a deletion): a store may record them so that a later write need not read it."""
+    """Search-index entries a write adds or rewrites (term -> GSI sort key) and removes. `required`: those of
+    them that make the study findable (search.index.findability_terms); a store writes them in the write's own
+    transaction and may leave the others to the index repair (search.index.repair)."""
 
     put: dict[str, str] = field(default_factory=dict)
     delete: frozenset[str] = frozenset()
-    terms: frozenset[str] = frozenset()
+    required: frozenset[str] = frozenset()
 
 
 class Guard(NamedTuple):
@@ -94,18 +95,24 @@ class Store(Protocol):
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
         """Write `new` as the current version, atomically, iff the current version is `expected_version`
-        (None: the resource must not exist), with its index change and guard change.
-        Raises VersionConflict, GuardTaken or ItemTooLarge.
-        Index changes too large for the same transaction follow it; they are hints, verified on use."""
+        (None: the resource must not exist), with its guard change and at least the required part of its
+        index change. Raises VersionConflict, GuardTaken, ItemTooLarge or TooManyTerms (nothing written).
+        Returns only once the write is stored; index entries beyond one transaction are left to index_repair."""
 
-    def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
-        """Write `new` over `expected_version` without reading it, in one request, with every index entry of
-        `new` (term -> GSI sort key), iff the current version is `expected_version`, is not a deletion, is
-        older than `new.last_updated` and holds exactly the guards `new` holds (`new.guards`).
-        Entries of terms `new` no longer has are removed later (they are hints).
+    def put_version_unread(self, new: StoredVersion, expected_version: int, index: IndexChange) -> bool:
+        """Write `new` over `expected_version` without reading it, in one request, with (at least the required
+        part of) `index`: every entry of `new`, iff the current version is `expected_version`, is not a deletion,
+        is older than `new.last_updated` and holds exactly the guards `new` holds (`new.guards`). Entries of
+        terms `new` no longer has are left to the index repair.
         False: nothing was written, because that does not hold or the store cannot do it in one request (a body
-        for S3, more terms than a transaction holds, an old version whose terms it has no record of);
-        put_version, after a read, then tells which."""
+        for S3); put_version, after a read, then tells which."""
+
+    def index_items(self, resource_id: str) -> dict[str, str]:
+        """The study's index entries as stored (term -> GSI sort key), strongly consistent."""
+
+    def write_index(self, resource_id: str, version: int, change: IndexChange) -> None:
+        """Apply an index change iff `version` is still the current version; VersionConflict if it is not
+        (part of the change may then be written: a repair pass starts from the stored entries)."""
 
     def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
                     after: str | None) -> Iterator[str]:

@@ -1,10 +1,10 @@
 """Bodies too large for a DynamoDB item, kept in S3 and named by the items that hold them.
 
 A large version's compressed body is uploaded BEFORE the transaction that writes its items; the items carry
-the object's key and SHA-256. Each upload gets a key of its own (`ImagingStudy/<id>/<version>/<uuid>`), so a
-write that loses its transaction deletes exactly the object it made. An object left behind by a process that
-died between the two steps belongs to no item; `sweep` finds it by its key (one GetItem on the version item
-it names) and deletes it once it is older than any write could take.
+the object's key and SHA-256. Each upload gets a key of its own (`ImagingStudy/<id>/<version>/<uuid>`). A write
+never deletes its upload, even when DynamoDB refuses the transaction (a retried write's items may name it); an
+object that no item names (a refused write, a process that died between the two steps) is found by `sweep`
+by its key (one GetItem on the version item it names) and deleted once it is older than any write could take.
 """
 from __future__ import annotations
 

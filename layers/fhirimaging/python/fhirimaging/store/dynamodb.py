@@ -1,30 +1,40 @@
 """DynamoDB adapter of the Store port. botocore errors become domain errors here and nowhere else.
 
-Each write is ONE TransactWriteItems: the new immutable version item (must not exist) and the
-`current` item (must hold the expected version). Bodies are zlib-compressed JSON text, kept in both items,
-or, when larger than INLINE_BODY_LIMIT, in S3 (store/bodies.py) with the key and hash in both items.
+Each write is ONE TransactWriteItems: the new immutable version item (must not exist), the `current` item
+(must hold the expected version), the guard writes and the index change, the findability terms first (the
+transaction holds 100 actions; entries beyond them are left to the index repair, search.index.repair, which the
+table's stream drives: the current item says `indexPending`). Bodies are zlib-compressed JSON text, kept in
+both items, or, when larger than INLINE_BODY_LIMIT, in S3 (store/bodies.py) with the key and hash in both items.
 
-The current item also records its version's index terms (`terms`, when they fit one transaction), so an
-If-Match update can skip the read: it puts every entry of the new version, each index item noting the
-version that wrote it (`v`), and marks the current item `staleTerms`. The terms only the old version had
-are then deleted from the table's stream (stale_terms, remove_stale_terms; functions/index_cleanup).
+Every transaction carries a ClientRequestToken that both items record (`writeId`), so that a write whose answer
+was lost, or whose retry found its own first try, is recognised by the version item it left: it answers as
+stored. Nothing is written after the transaction, and an uploaded body is never deleted here (bodies.sweep).
 
 Loops of requests check the request's deadline (fhirimaging/deadline.py) before each request, and a write
 before it starts; nothing after a write's commit does, so a committed write is always answered.
 """
 from __future__ import annotations
 
-import base64
 import heapq
 import json
+import random
+import time
+import uuid
 import zlib
 from itertools import islice
 from typing import Any, Iterator, NamedTuple
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from fhirimaging import deadline
-from fhirimaging.errors import ItemTooLarge, Throttled, VersionConflict
+from fhirimaging.errors import (
+    ItemTooLarge,
+    StoreUnavailable,
+    Throttled,
+    TooManyTerms,
+    VersionConflict,
+    WriteOutcomeUnknown,
+)
 from fhirimaging.store import keys
 from fhirimaging.store.base import (
     NO_GUARDS,
@@ -46,10 +56,12 @@ INLINE_BODY_LIMIT = 350_000
 MAX_COMPRESSED_BODY = 380_000
 # TransactWriteItems takes 100 actions; two are the version and the current item.
 MAX_TRANSACTION_ACTIONS = 100
-# The terms a current item records: as many as a write without a read puts in its one transaction, compressed to
-# at most this many bytes, so that the largest inline body (MAX_COMPRESSED_BODY) and they fit a 400 KB item.
-MAX_RECORDED_TERMS = MAX_TRANSACTION_ACTIONS - 2
-MAX_RECORDED_TERMS_BYTES = 16_000
+# Reads of the version item that tell whether a write whose answer was lost is stored, with a doubling pause.
+_CONFIRM_ATTEMPTS = 4
+_CONFIRM_PAUSE = 0.05
+# Attempts of a transaction cancelled only by a concurrent transaction on one of its items, with a jittered pause.
+_CONFLICT_ATTEMPTS = 3
+_CONFLICT_PAUSE = 0.01
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                "InternalServerError"}
 
@@ -110,8 +122,7 @@ class DynamoDbStore:
     def get_guard(self, key: str) -> Guard | None:
         with _translated():
             item = self._client.get_item(
-                TableName=self._table, Key={"pk": {"S": keys.guard_pk(key)}, "sk": {"S": keys.GUARD}},
-                ConsistentRead=True,
+                TableName=self._table, Key=_guard_key(key), ConsistentRead=True,
             ).get("Item")
         if not item:
             return None
@@ -199,9 +210,13 @@ class DynamoDbStore:
         """Items -> versions, with the bodies kept in S3 fetched."""
         refs = [_body_ref(item) for _, item in items]
         wanted = [ref for ref in refs if ref is not None]
-        if wanted and self._bodies is None:
-            raise BodyMissing("an item names a body in S3 but BODY_BUCKET is not set")
-        fetched = iter(self._bodies.get_all(wanted) if wanted else [])
+        try:
+            if wanted and self._bodies is None:
+                raise BodyMissing("an item names a body in S3 but BODY_BUCKET is not set")
+            with _translated():
+                fetched = iter(self._bodies.get_all(wanted) if wanted else [])
+        except BodyMissing as e:  # a configuration or bucket fault, not the client's: it may pass
+            raise StoreUnavailable(f"a stored body cannot be read: {e}") from e
         return [_from_item(resource_id, item, next(fetched) if ref is not None else None)
                 for (resource_id, item), ref in zip(items, refs)]
 
@@ -210,16 +225,9 @@ class DynamoDbStore:
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
         deadline.check("writing")
-        compressed = _compressed(new)
-        ref = None
-        if compressed is not None and len(compressed) > INLINE_BODY_LIMIT and self._bodies is not None:
-            ref = self._bodies.put(new.id, new.version, compressed)
-            body = _offloaded(new, ref)
-        else:
-            if compressed is not None and len(compressed) > MAX_COMPRESSED_BODY:
-                raise ItemTooLarge(f"{len(new.body or '')} characters of JSON compress to {len(compressed)} bytes")
-            body = {"body": {"B": compressed}} if compressed is not None else {}
-        items = version_items(new, index, body)
+        guard_writes = self._guard_writes(new, guards)
+        index_writes, pending = self._index_writes(new, index or IndexChange(), len(guard_writes))
+        body = self._body(new)
         if expected_version is None:
             current_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
@@ -227,53 +235,48 @@ class DynamoDbStore:
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
             }
-        guard_writes = self._guard_writes(new, guards)
-        index_writes = [{"Put": {"TableName": self._table, "Item": item}} for item in items.index_puts]
-        index_writes += [{"Delete": {"TableName": self._table, "Key": key}} for key in items.index_deletes]
-        room = MAX_TRANSACTION_ACTIONS - 2 - len(guard_writes)
-        try:
-            self._client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self._table, "Item": items.version,
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            write_id = _new_write_id()  # a new token per attempt: a replayed token would replay the cancellation
+            items = version_items(new, body=body, write_id=write_id, index_pending=pending)
+            reasons = self._commit(new, write_id, [
+                self._version_put(items.version),
                 {"Put": {"TableName": self._table, "Item": items.current, **current_condition}},
                 *guard_writes,
-                *index_writes[:room],
+                *index_writes,
             ])
-        except ClientError as e:
-            # DynamoDB answered: nothing was written, so the body object belongs to no item. (On any other
-            # failure, e.g. a lost connection, the write may have landed; bodies.sweep decides later.)
-            if ref is not None:
-                self._discard(ref)
-            error = e.response.get("Error", {}).get("Code")
-            if error == "TransactionCanceledException":
-                cancellations = e.response.get("CancellationReasons", [])
-                failed = [n for n, r in enumerate(cancellations) if r.get("Code") == "ConditionalCheckFailed"]
-                # A claim lost to another holder; a lost version check (n < 2) comes first: the retry re-reads.
-                claims = [n - 2 for n in failed if 2 <= n < 2 + len(guards.claims)]
-                if claims and min(failed) >= 2:
-                    raise GuardTaken(guards.claims[claims[0]].key) from e
-                reasons = {r.get("Code") for r in cancellations}
-                # TransactionConflict: a concurrent transaction on the same item; same as losing the race.
-                if reasons & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons:
-                    raise VersionConflict(f"{new.id}: version {expected_version} is no longer current") from e
-            _raise_translated(e)
-        # A large study's index change does not fit the transaction; the rest follows in batches.
-        # Until it lands a search may miss the study, never return a wrong one (results are verified).
-        # Committed: no deadline check from here on (the write is answered as written).
-        self._batch_write(index_writes[room:])
+            if reasons is None:
+                return
+            codes = {r.get("Code") for r in reasons} - {"None", None}
+            if codes != {"TransactionConflict"}:
+                break
+            # Only a concurrent transaction on one of its items (e.g. the index repair of this study): try again
+            # rather than answer an If-Match client 412 for a version that is still current.
+            time.sleep(random.uniform(0, _CONFLICT_PAUSE * 2**attempt))
+        # Refused, so nothing was written; a body uploaded for it is named by no item and left to bodies.sweep.
+        failed = [n for n, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+        # A claim lost to another holder; a lost version check (n < 2) comes first: the retry re-reads.
+        claims = [n - 2 for n in failed if 2 <= n < 2 + len(guards.claims)]
+        if claims and min(failed) >= 2:
+            raise GuardTaken(guards.claims[claims[0]].key)
+        # TransactionConflict, still: as good as losing the race.
+        if codes & {"ConditionalCheckFailed", "TransactionConflict"} or not codes:
+            raise VersionConflict(f"{new.id}: version {expected_version} is no longer current")
+        raise Throttled(f"the database refused the write ({', '.join(sorted(c for c in codes if c))}); retry")
 
-    def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+    def put_version_unread(self, new: StoredVersion, expected_version: int, index: IndexChange) -> bool:
         deadline.check("writing")
         compressed = _compressed(new)
         if compressed is None or len(compressed) > INLINE_BODY_LIMIT:
             return False  # a body for S3 takes the usual path
-        items = version_items(new, IndexChange(entries, terms=frozenset(entries)), {"body": {"B": compressed}},
-                              leaves_stale_terms=True)
-        if "terms" not in items.current:
-            return False  # more (or longer) terms than one transaction and the current item take
-        # The old version's terms must be on record: the stream cleanup finds the stale ones there. It must hold
-        # exactly the guards the new version holds: then no guard is claimed or released.
-        condition = "version = :expected AND #method <> :deletion AND attribute_exists(terms) AND lastUpdated < :new"
+        try:
+            index_writes, _ = self._index_writes(new, index, 0)
+        except TooManyTerms:
+            return False  # the read-then-write path refuses it
+        write_id = _new_write_id()
+        # The old version's entries that the new one lacks stay behind: the index repair removes them.
+        items = version_items(new, body={"body": {"B": compressed}}, write_id=write_id, index_pending=True)
+        # It must hold exactly the guards the new version holds: then no guard is claimed or released.
+        condition = "version = :expected AND #method <> :deletion AND lastUpdated < :new"
         values = {":expected": {"N": str(expected_version)}, ":deletion": {"S": WriteKind.DELETE.value},
                   ":new": {"S": new.last_updated}}
         if new.guards:
@@ -281,47 +284,139 @@ class DynamoDbStore:
             values[":guards"] = items.current["guards"]
         else:
             condition += " AND attribute_not_exists(guards)"
+        return self._commit(new, write_id, [
+            self._version_put(items.version),
+            {"Put": {"TableName": self._table, "Item": items.current, "ConditionExpression": condition,
+                     "ExpressionAttributeNames": {"#method": "method"}, "ExpressionAttributeValues": values}},
+            *index_writes,
+        ]) is None
+
+    def _body(self, new: StoredVersion) -> dict[str, Any]:
+        """The body's attributes of both items; a large body is uploaded to S3 first."""
+        compressed = _compressed(new)
+        if compressed is None:
+            return {}
+        if len(compressed) > INLINE_BODY_LIMIT and self._bodies is not None:
+            with _translated():
+                return _offloaded(new, self._bodies.put(new.id, new.version, compressed))
+        if len(compressed) > MAX_COMPRESSED_BODY:
+            raise ItemTooLarge(f"{len(new.body or '')} characters of JSON compress to {len(compressed)} bytes")
+        return {"body": {"B": compressed}}
+
+    def _version_put(self, version_item: dict[str, Any]) -> dict[str, Any]:
+        # ALL_OLD: when the version exists, the refusal shows whose write it is (see _commit) without a read.
+        return {"Put": {"TableName": self._table, "Item": version_item,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+
+    def _commit(self, new: StoredVersion, write_id: str, actions: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """Send a write's transaction (its first action puts the version item). None: the write is stored, by this
+        request or by an earlier try of it whose answer was lost (botocore retries; moto, and DynamoDB after the
+        token's ten minutes, answer such a retry by failing its conditions). Otherwise the cancellation reasons of
+        a transaction DynamoDB refused: nothing of it was written."""
         try:
-            self._client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self._table, "Item": items.version,
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Put": {"TableName": self._table, "Item": items.current, "ConditionExpression": condition,
-                         "ExpressionAttributeNames": {"#method": "method"}, "ExpressionAttributeValues": values}},
-                *({"Put": {"TableName": self._table, "Item": item}} for item in items.index_puts),
-            ])
+            self._client.transact_write_items(TransactItems=actions, ClientRequestToken=write_id)
+            return None
         except ClientError as e:
-            if e.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-                return False  # a condition failed (or a concurrent transaction): nothing was written
-            _raise_translated(e)
-        return True
+            if _error_code(e) != "TransactionCanceledException":
+                return self._confirm(new, write_id, e)  # throttled, in progress, token mismatch: ask the items
+            reasons = e.response.get("CancellationReasons") or []
+            version = reasons[0] if reasons else {}
+            if version.get("Code") != "ConditionalCheckFailed":
+                return reasons  # the version item was free: this write is not stored
+            if "Item" not in version:
+                return self._confirm(new, write_id, e, reasons)
+            return None if _written_by(version["Item"], write_id) else reasons
+        except BotoCoreError as e:  # the connection failed or timed out: the write may or may not have landed
+            return self._confirm(new, write_id, e)
 
-    def remove_stale_terms(self, stale: StaleTerms) -> int:
-        """Delete the index items of `stale.terms` that no version after `stale.version` wrote again (their `v`);
-        returns how many were deleted. Deleting again is harmless: the stream delivers at least once."""
-        removed = 0
-        for term in sorted(stale.terms):
+    def _confirm(self, new: StoredVersion, write_id: str, failure: Exception,
+                 reasons: list[dict[str, Any]] | None = None) -> list[dict[str, Any]] | None:
+        """Whether a write whose answer is unclear is stored, from its version item (strongly consistent): None if
+        it is; the reasons of a refusal if another write holds the version or DynamoDB cancelled it (`reasons`);
+        an error if nothing tells."""
+        key = {"pk": {"S": keys.resource_pk(new.id)}, "sk": {"S": keys.version_sk(new.version)}}
+        for attempt in range(_CONFIRM_ATTEMPTS):
             try:
-                self._client.delete_item(
-                    TableName=self._table,
-                    Key={"pk": {"S": keys.resource_pk(stale.id)}, "sk": {"S": keys.index_sk(term)}},
-                    ConditionExpression="v <= :version",
-                    ExpressionAttributeValues={":version": {"N": str(stale.version)}},
-                )
-            except ClientError as e:
-                if e.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                    continue  # gone already, or a later version has the term again
-                _raise_translated(e)
-            removed += 1
-        return removed
+                item = self._client.get_item(TableName=self._table, Key=key, ProjectionExpression="writeId",
+                                             ConsistentRead=True).get("Item")
+                break
+            except (ClientError, BotoCoreError):
+                time.sleep(_CONFIRM_PAUSE * 2**attempt)
+        else:
+            raise WriteOutcomeUnknown(f"the write of ImagingStudy/{new.id} version {new.version} may or may not "
+                                      "be stored; read the resource before retrying") from failure
+        if item is not None:
+            return None if _written_by(item, write_id) else reasons or [{"Code": "ConditionalCheckFailed"}]
+        if reasons is not None:
+            return reasons
+        if isinstance(failure, ClientError) and _error_code(failure) != "TransactionInProgressException":
+            _raise_translated(failure)  # DynamoDB answered, and did not store it (an earlier try may be in flight)
+        raise WriteOutcomeUnknown(f"the database did not answer the write of ImagingStudy/{new.id}; it is not "
+                                  "stored yet: read the resource before retrying") from failure
 
-    def _discard(self, ref: BodyRef) -> None:
-        try:
-            self._bodies.delete(ref.key)
-        except ClientError:
-            pass  # left for bodies.sweep
+    def _index_writes(self, new: StoredVersion, index: IndexChange, guards: int) -> tuple[list[dict[str, Any]], bool]:
+        """The index writes of a transaction that holds `guards` guard writes, findability terms first, and
+        whether some did not fit (the index repair completes them). TooManyTerms: the findability terms alone
+        do not fit, so the write cannot make the study findable and is refused before anything is written."""
+        room = MAX_TRANSACTION_ACTIONS - 2 - guards
+        pk = {"S": keys.resource_pk(new.id)}
+
+        def put(term: str) -> dict[str, Any]:
+            return {"Put": {"TableName": self._table, "Item": index_item(pk, term, index.put[term], new.version)}}
+
+        def delete(term: str) -> dict[str, Any]:
+            return {"Delete": {"TableName": self._table, "Key": {"pk": pk, "sk": {"S": keys.index_sk(term)}}}}
+
+        deletes = sorted(index.delete)
+        required = [put(t) for t in index.put if t in index.required] + [delete(t) for t in deletes
+                                                                         if t in index.required]
+        if len(required) > room:
+            raise TooManyTerms(f"the study has {len(required)} identifier, patient, subject, status and modality "
+                               f"search terms to write; one write takes at most {room}")
+        writes = required + [put(t) for t in index.put if t not in index.required]
+        writes += [delete(t) for t in deletes if t not in index.required]
+        return writes[:room], len(writes) > room
+
+    # index repair (search.index.repair, driven by the table's stream)
+
+    def index_items(self, resource_id: str) -> dict[str, str]:
+        kwargs: dict[str, Any] = dict(
+            TableName=self._table, KeyConditionExpression="pk = :pk AND begins_with(sk, :index)",
+            ExpressionAttributeValues={":pk": {"S": keys.resource_pk(resource_id)}, ":index": {"S": keys.INDEX_PREFIX}},
+            ProjectionExpression="sk, s_sk", ConsistentRead=True,
+        )
+        found: dict[str, str] = {}
+        while True:
+            with _translated():
+                response = self._client.query(**kwargs)
+            found.update((item["sk"]["S"][len(keys.INDEX_PREFIX):], item["s_sk"]["S"]) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return found
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def write_index(self, resource_id: str, version: int, change: IndexChange) -> None:
+        """Transactions of up to 99 index writes, each with a check that `version` is still current: a pass that
+        a newer version overtakes stops there instead of writing the older version's entries over it."""
+        pk = {"S": keys.resource_pk(resource_id)}
+        writes = [{"Put": {"TableName": self._table, "Item": index_item(pk, term, sort_key, version)}}
+                  for term, sort_key in change.put.items()]
+        writes += [{"Delete": {"TableName": self._table, "Key": {"pk": pk, "sk": {"S": keys.index_sk(term)}}}}
+                   for term in sorted(change.delete)]
+        check = {"ConditionCheck": {"TableName": self._table, "Key": {"pk": pk, "sk": {"S": keys.CURRENT}},
+                                    "ConditionExpression": "version = :version",
+                                    "ExpressionAttributeValues": {":version": {"N": str(version)}}}}
+        chunk = MAX_TRANSACTION_ACTIONS - 1
+        for start in range(0, len(writes), chunk):
+            try:
+                with _translated_unless_cancelled():
+                    self._client.transact_write_items(TransactItems=[check, *writes[start:start + chunk]])
+            except _Cancelled as e:  # the version moved on, or a write of the study ran at the same moment
+                raise VersionConflict(f"{resource_id}: version {version} is no longer current") from e.__cause__
 
     def _guard_writes(self, new: StoredVersion, guards: GuardChange) -> list[dict[str, Any]]:
-        """The claims (in order, first) and releases of one write, each conditional on who holds the guard."""
+        """The claims (in order, first) and releases of one write, each conditional on who holds the guard;
+        placed right after the current item."""
         writes = [{"Put": {"TableName": self._table, "Item": _guard_item(claim.key, new),
                            **_claim_condition(new, claim)}} for claim in guards.claims]
         writes += [{"Delete": {"TableName": self._table, "Key": _guard_key(key),
@@ -329,16 +424,6 @@ class DynamoDbStore:
                                "ExpressionAttributeValues": {":self": {"S": new.id}}}}
                    for key in sorted(guards.releases)]
         return writes
-
-    def _batch_write(self, writes: list[dict[str, Any]]) -> None:
-        requests = [{"PutRequest": {"Item": w["Put"]["Item"]}} if "Put" in w
-                    else {"DeleteRequest": {"Key": w["Delete"]["Key"]}} for w in writes]
-        while requests:
-            batch, requests = requests[:25], requests[25:]
-            pending: dict[str, Any] = {self._table: batch}
-            while pending:
-                with _translated():
-                    pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
 def _guard_key(key: str) -> dict[str, Any]:
@@ -367,75 +452,67 @@ class VersionItems(NamedTuple):
     """The items one write of a version consists of, exactly as put_version writes them."""
 
     version: dict[str, Any]  # the immutable version item
-    current: dict[str, Any]  # the resource's current item: the same attributes under sk = current, and its terms
+    current: dict[str, Any]  # the resource's current item: the same attributes under sk = current
     index_puts: list[dict[str, Any]]  # one item per search term the write adds or re-keys
     index_deletes: list[dict[str, Any]]  # the keys of the term items it removes
 
 
-def version_items(new: StoredVersion, index: IndexChange | None = None,
-                  body: dict[str, Any] | None = None, leaves_stale_terms: bool = False) -> VersionItems:
+def version_items(new: StoredVersion, index: IndexChange | None = None, body: dict[str, Any] | None = None,
+                  write_id: str | None = None, index_pending: bool = False) -> VersionItems:
     """Items for a new version and its index change; public so that tools seeding a table (bench/) write
     exactly what the store would. `body`: the body's attributes (default: the compressed body inline).
-    `leaves_stale_terms`: the write does not delete the entries of terms only the previous version had."""
+    `index_pending`: the write leaves part of its index change to the index repair."""
     index = index or IndexChange()
     if body is None:
         compressed = _compressed(new)
         body = {"body": {"B": compressed}} if compressed is not None else {}
     attributes = {"version": {"N": str(new.version)}, "lastUpdated": {"S": new.last_updated},
                   "method": {"S": new.kind.value}, **body}
+    if write_id is not None:
+        attributes["writeId"] = {"S": write_id}
     if new.guards:  # JSON text, so that a condition can compare it whole
         attributes["guards"] = {"S": json.dumps(sorted(new.guards), separators=(",", ":"))}
     pk = {"S": keys.resource_pk(new.id)}
     current = {"pk": pk, "sk": {"S": keys.CURRENT}, **attributes}
-    terms = _encoded_terms(index.terms)
-    if terms is not None:
-        current["terms"] = {"B": terms}
-    if leaves_stale_terms:
-        current["staleTerms"] = {"BOOL": True}
-    written_by = {"N": str(new.version)}
+    if index_pending:
+        current["indexPending"] = {"BOOL": True}
     return VersionItems(
         version={"pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
                  "hist_pk": {"S": keys.history_pk(keys.history_shard(new.id))},
                  "hist_sk": {"S": history_sort_key(new)}},
         current=current,
-        index_puts=[{"pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key},
-                     "v": written_by} for term, sort_key in index.put.items()],
+        index_puts=[index_item(pk, term, sort_key, new.version) for term, sort_key in index.put.items()],
         index_deletes=[{"pk": pk, "sk": {"S": keys.index_sk(term)}} for term in index.delete],
     )
 
 
-class StaleTerms(NamedTuple):
-    """Index terms a version written without a read left behind: its predecessor had them, it has not."""
-
-    id: str
-    version: int  # the predecessor: index items written by it or earlier are stale
-    terms: frozenset[str]
+def index_item(pk: dict[str, str], term: str, sort_key: str, version: int) -> dict[str, Any]:
+    """One search term's item; `v`: the version that wrote it."""
+    return {"pk": pk, "sk": {"S": keys.index_sk(term)}, "s_pk": {"S": term}, "s_sk": {"S": sort_key},
+            "v": {"N": str(version)}}
 
 
-def stale_terms(record: dict[str, Any]) -> StaleTerms | None:
-    """The stale terms one record of the table's stream (as Lambda delivers it, or GetRecords) tells of, if any."""
+def pending_study(record: dict[str, Any]) -> str | None:
+    """The study whose index one record of the table's stream (as Lambda delivers it) says needs the repair: a
+    current item whose new image is marked `indexPending`, or whose old image is (the write that replaced it
+    computed its change from entries some of which may not have been written yet)."""
     stream = record.get("dynamodb") or {}
     item_keys = stream.get("Keys") or {}
-    new, old = stream.get("NewImage") or {}, stream.get("OldImage") or {}
-    if (record.get("eventName") != "MODIFY" or (item_keys.get("sk") or {}).get("S") != keys.CURRENT
-            or not (new.get("staleTerms") or {}).get("BOOL") or "terms" not in old):
+    if (item_keys.get("sk") or {}).get("S") != keys.CURRENT:
         return None
-    left = _decoded_terms(old["terms"]["B"]) - _decoded_terms(new["terms"]["B"])
-    return StaleTerms(item_keys["pk"]["S"].split("#", 1)[1], int(old["version"]["N"]), left) if left else None
+    if any(((stream.get(image) or {}).get("indexPending") or {}).get("BOOL") for image in ("NewImage", "OldImage")):
+        return item_keys["pk"]["S"].split("#", 1)[1]
+    return None
 
 
-def _encoded_terms(terms: frozenset[str]) -> bytes | None:
-    """A version's terms as its current item records them (JSON: a term may hold any character), or None
-    when there are none (a deletion) or too many to record."""
-    if not terms or len(terms) > MAX_RECORDED_TERMS:
-        return None
-    encoded = zlib.compress(json.dumps(sorted(terms), separators=(",", ":")).encode(), 6)
-    return encoded if len(encoded) <= MAX_RECORDED_TERMS_BYTES else None
+def _new_write_id() -> str:
+    # Random per call, as botocore's own token would be: the same for botocore's retries of the request, but never
+    # shared by two attempts of the service (an identical retry after a refusal must not pass for its replay).
+    return uuid.uuid4().hex
 
 
-def _decoded_terms(value: str | bytes) -> frozenset[str]:
-    # Lambda delivers binary attributes base64-encoded; boto3's GetRecords has already decoded them.
-    return frozenset(json.loads(zlib.decompress(value if isinstance(value, bytes) else base64.b64decode(value))))
+def _written_by(item: dict[str, Any], write_id: str) -> bool:
+    return (item.get("writeId") or {}).get("S") == write_id
 
 
 def _compressed(v: StoredVersion) -> bytes | None:
@@ -467,7 +544,7 @@ def _from_item(resource_id: str, item: dict[str, Any], offloaded: bytes | None =
 
 
 class _translated:
-    """Context manager: any botocore ClientError leaves the store as a domain error."""
+    """Context manager: any botocore error leaves the store as a domain error."""
 
     def __enter__(self) -> None:
         return None
@@ -475,11 +552,27 @@ class _translated:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if isinstance(exc, ClientError):
             _raise_translated(exc)
+        if isinstance(exc, BotoCoreError):  # connection refused or lost, timeouts: botocore's retries are spent
+            raise StoreUnavailable("the database cannot be reached; retry shortly") from exc
         return False
 
 
+class _Cancelled(Exception):
+    """A transaction DynamoDB cancelled (a condition failed, or a concurrent transaction on an item)."""
+
+
+class _translated_unless_cancelled(_translated):
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if isinstance(exc, ClientError) and _error_code(exc) == "TransactionCanceledException":
+            raise _Cancelled() from exc
+        return super().__exit__(exc_type, exc, tb)
+
+
+def _error_code(e: ClientError) -> str | None:
+    return e.response.get("Error", {}).get("Code")
+
+
 def _raise_translated(e: ClientError) -> None:
-    code = e.response.get("Error", {}).get("Code")
-    if code in _THROTTLING:
+    if _error_code(e) in _THROTTLING:
         raise Throttled("the database is busy; retry shortly") from e
-    raise e
+    raise StoreUnavailable(f"the database refused the request ({_error_code(e)})") from e

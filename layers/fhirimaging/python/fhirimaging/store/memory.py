@@ -62,7 +62,7 @@ class MemoryStore:
             for term in index.delete:
                 self._index.get(term, {}).pop(new.id, None)
 
-    def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+    def put_version_unread(self, new: StoredVersion, expected_version: int, index: IndexChange) -> bool:
         with self._lock:
             versions = self._versions.get(new.id)
             current = versions[-1] if versions else None
@@ -71,13 +71,26 @@ class MemoryStore:
                     or current.guards != new.guards):
                 return False
             versions.append(new)
-            # The stale entries go at once: what the DynamoDB store's stream cleanup arrives at.
+            # The stale entries go at once: what the DynamoDB store's index repair arrives at.
             for term, holders in self._index.items():
-                if term not in entries:
+                if term not in index.put:
                     holders.pop(new.id, None)
-            for term, sort_key in entries.items():
+            for term, sort_key in index.put.items():
                 self._index.setdefault(term, {})[new.id] = sort_key
             return True
+
+    def index_items(self, resource_id: str) -> dict[str, str]:
+        return {term: holders[resource_id] for term, holders in self._index.items() if resource_id in holders}
+
+    def write_index(self, resource_id: str, version: int, change: IndexChange) -> None:
+        with self._lock:
+            current = self.get_current(resource_id)
+            if current is None or current.version != version:
+                raise VersionConflict(f"{resource_id}: version {version} is no longer current")
+            for term, sort_key in change.put.items():
+                self._index.setdefault(term, {})[resource_id] = sort_key
+            for term in change.delete:
+                self._index.get(term, {}).pop(resource_id, None)
 
     def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
                     after: str | None) -> Iterator[str]:
