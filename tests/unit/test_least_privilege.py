@@ -45,10 +45,6 @@ STREAM_READ = {(STREAM, a) for a in ("dynamodb:DescribeStream", "dynamodb:GetRec
 QUEUE_READ = {(DICOM_QUEUE, a) for a in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                          "sqs:ChangeMessageVisibility")}
 
-# Still granted to the writing functions, no longer called by the write path: nothing is batch-written after the
-# transaction, and an upload is deleted only by bodies.sweep. To be dropped from the template's policies.
-UNUSED_WRITE_GRANTS = {(TABLE, "dynamodb:BatchWriteItem")}
-UNUSED_BODY_GRANTS = {(BODY_OBJECTS, "s3:DeleteObject")}
 
 # Store method -> (resource, action) pairs its DynamoDB client calls need (store/dynamodb.py).
 STORE_ACTIONS: dict[str, set[tuple[str, str]]] = {
@@ -62,14 +58,12 @@ STORE_ACTIONS: dict[str, set[tuple[str, str]]] = {
     "type_history": {(HISTORY_INDEX, "dynamodb:Query"), (TABLE, "dynamodb:BatchGetItem")} | BODY_READ,
     # a deletion: one TransactWriteItems (version, current, index deletes), and a GetItem of the version item
     # when its answer is lost
-    "put_version(deletion)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:GetItem")}
-    | UNUSED_WRITE_GRANTS,
+    "put_version(deletion)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:GetItem")},
     # one TransactWriteItems (version, current, guard, index puts) and that GetItem; a large body is put in S3 first
-    "put_version(new)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:GetItem"), (BODY_OBJECTS, "s3:PutObject")}
-    | UNUSED_WRITE_GRANTS | UNUSED_BODY_GRANTS,
+    "put_version(new)": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:GetItem"), (BODY_OBJECTS, "s3:PutObject")},
     # ... and on a later version the index items of removed terms are deleted
     "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:GetItem"),
-                    (BODY_OBJECTS, "s3:PutObject")} | UNUSED_WRITE_GRANTS | UNUSED_BODY_GRANTS,
+                    (BODY_OBJECTS, "s3:PutObject")},
     # one TransactWriteItems of puts only (version, current, index entries) and that GetItem; never a body in S3
     "put_version_unread": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:GetItem")},
     # the index repair: a Query of the study's partition, then transactions of index puts and deletes, each with a
