@@ -16,6 +16,12 @@ MAX_JSON_DEPTH = 64
 # A real study with 10,000 instances has one array of 10,000; ten times that is not a study.
 MAX_ARRAY_ITEMS = 100_000
 MAX_STRING_CHARS = 1024 * 1024
+# PATCH: the patched resource may not grow past what a PUT may send (the default body limit); checked
+# after every operation, so `copy` cannot double the document on and on before validation sees it.
+MAX_PATCHED_CHARS = 5 * 1024 * 1024
+MAX_PATCH_OPERATIONS = 1000
+# FHIRPath Patch: every path is evaluated over the whole resource; a real path is a few dozen characters.
+MAX_FHIRPATH_CHARS = 1000
 
 
 class UriTooLong(FhirError):
