@@ -16,6 +16,10 @@ MAX_JSON_DEPTH = 64
 # A real study with 10,000 instances has one array of 10,000; ten times that is not a study.
 MAX_ARRAY_ITEMS = 100_000
 MAX_STRING_CHARS = 1024 * 1024
+# Search: each OR-ed value of the chosen criterion is one GSI Query; a list of patients or modalities a
+# person would type is a handful, and a few hundred Queries per request is already seconds of DynamoDB.
+MAX_OR_VALUES = 100
+MAX_SEARCH_VALUES = 200
 # PATCH: the patched resource may not grow past what a PUT may send (the default body limit); checked
 # after every operation, so `copy` cannot double the document on and on before validation sees it.
 MAX_PATCHED_CHARS = 5 * 1024 * 1024
