@@ -2,7 +2,8 @@
 with an OperationOutcome naming the limit, or answered correctly, and leaves stored state as it was.
 
   - a JSON Patch whose `copy` operations double the resource each time (the patch size budget);
-  - a FHIRPath Patch path with a catastrophically backtracking regular expression (RE2);
+  - a FHIRPath Patch path with a catastrophically backtracking regular expression (RE2), or one that doubles
+    a collection again and again (the evaluation budget);
   - an OR list of 1,000 values, in a search and in every conditional interaction (the value limits).
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from fhirimaging.http.limits import MAX_OR_VALUES, MAX_PATCHED_CHARS, MAX_SEARCH_VALUES
+from fhirimaging.http.limits import MAX_FHIRPATH_STEPS, MAX_OR_VALUES, MAX_PATCHED_CHARS, MAX_SEARCH_VALUES
 from tests.oracle import assert_valid_r5
 from tests.patch_documents import operation
 
@@ -115,6 +116,13 @@ def test_a_backreference_is_400_naming_the_regex_syntax_and_changes_nothing(http
     path = "ImagingStudy.description.where($this.matches('(a)\\\\1'))"
     response = fhirpath_patch(http, study, operation("delete", path))
     refused(response, 400, "invalid", "RE2 syntax, without backreferences or lookaround")
+    unchanged(http, study)
+
+
+def test_a_path_doubling_a_collection_is_400_too_costly_naming_the_step_limit_and_changes_nothing(http, study):
+    path = "ImagingStudy.id" + ".select($this.combine($this))" * 30
+    response = fhirpath_patch(http, study, operation("delete", path))
+    refused(response, 400, "too-costly", f"the limit is {MAX_FHIRPATH_STEPS}")
     unchanged(http, study)
 
 

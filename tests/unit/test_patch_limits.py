@@ -1,5 +1,5 @@
-"""The bounded cost of a PATCH: the size budget of both formats, their operation and path limits, and
-FHIRPath's regular expressions on RE2."""
+"""The bounded cost of a PATCH: the size budget of both formats, their operation and path limits, the
+FHIRPath evaluation budget, and FHIRPath's regular expressions on RE2."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fhirimaging import jsontext
-from fhirimaging.errors import BadRequest, PayloadTooLarge
-from fhirimaging.http.limits import MAX_FHIRPATH_CHARS, MAX_PATCH_OPERATIONS, MAX_PATCHED_CHARS
+from fhirimaging.errors import BadRequest, PayloadTooLarge, TooCostly
+from fhirimaging.http.limits import MAX_FHIRPATH_CHARS, MAX_FHIRPATH_STEPS, MAX_PATCH_OPERATIONS, MAX_PATCHED_CHARS
 from fhirimaging.patch import FHIRPATH_PATCH, JSON_PATCH, apply_patch
 from fhirimaging.patch.budget import SizeBudget, size
 from tests.patch_documents import operation
@@ -135,3 +135,37 @@ def test_a_regex_re2_cannot_run_in_linear_time_is_a_400_naming_the_policy(regex)
     path = f"ImagingStudy.description.where($this.matches('{regex}'))"
     with pytest.raises(BadRequest, match="RE2 syntax"):
         fhirpath_patch(described("aa"), operation("delete", path))
+
+
+def test_a_path_whose_evaluation_doubles_a_collection_is_too_costly_naming_the_step_limit():
+    path = "ImagingStudy.id" + ".select($this.combine($this))" * 30  # 2^30 items, in 885 characters
+    with pytest.raises(TooCostly, match=f"the limit is {MAX_FHIRPATH_STEPS}") as refused:
+        fhirpath_patch(study(), operation("delete", path))
+    assert refused.value.status == 400 and refused.value.code == "too-costly"
+
+
+def test_the_step_budget_is_shared_by_the_operations_of_one_patch_and_renewed_for_the_next():
+    from fhirimaging.patch import fhirpath_patch as engine
+
+    path = "ImagingStudy.id" + ".select($this.combine($this))" * 13 + ".where(false)"  # just over half the budget
+    fhirpath_patch(study(), operation("delete", path))
+    assert engine._steps.left is None  # not counting outside a patch
+    fhirpath_patch(study(), operation("delete", path))
+    with pytest.raises(TooCostly, match="operation 2 "):
+        fhirpath_patch(study(), *[operation("delete", path)] * 2)
+
+
+@pytest.mark.parametrize("items", [[], [1], [[1, 2], 3, [], [[4]]], [[None], "a", ["b", "c"]]])
+def test_the_linear_flatten_returns_what_fhirpathpys_did(items):
+    from functools import reduce
+
+    from fhirpathpy.engine import util
+
+    def original(acc, x):  # fhirpathpy 2.2.4's util.flatten
+        if isinstance(x, list):
+            acc = acc + x
+        else:
+            acc.append(x)
+        return acc
+
+    assert util.flatten(items) == reduce(original, items, [])

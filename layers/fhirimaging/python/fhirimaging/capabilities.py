@@ -50,7 +50,8 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 f"A patch has at most {limits.MAX_PATCH_OPERATIONS} operations and may not make the resource "
                 f"larger than {limits.MAX_PATCHED_CHARS} characters of JSON at any operation (413); FHIRPath "
                 f"Patch paths are at most {limits.MAX_FHIRPATH_CHARS} characters, and their regular expressions "
-                "(matches, replaceMatches) use RE2 syntax, without backreferences or lookaround (400)."
+                "(matches, replaceMatches) use RE2 syntax, without backreferences or lookaround (400); evaluating "
+                f"one patch's paths may take at most {limits.MAX_FHIRPATH_STEPS} steps (400 too-costly)."
             ),
             "security": _security(settings),
             "resource": [{

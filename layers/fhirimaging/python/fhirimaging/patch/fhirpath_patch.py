@@ -11,21 +11,29 @@ for insert and move); delete of nothing is a no-op, of several an error. An elem
 is removed too, as FHIR JSON has no empty objects or arrays.
 
 Bounded cost: at most MAX_PATCH_OPERATIONS operations, paths of at most MAX_FHIRPATH_CHARS, the size
-budget of patch/budget.py (what add, insert and replace write is measured before it is written), and the
-client's regular expressions (matches, replaceMatches) run on RE2, whose matching time is linear in the
-text: Python's `re` backtracks, and `^(a+)+$` over 30 characters holds a CPU, and with it the GIL, for
-minutes. RE2 refuses what it cannot run in linear time (backreferences, lookaround) rather than run it.
+budget of patch/budget.py (what add, insert and replace write is measured before it is written), and
+MAX_FHIRPATH_STEPS of evaluation per patch: fhirpathpy evaluates every sub-expression through
+`engine.do_eval`, which is wrapped here to count one step per evaluation and one per item it returns, so
+`select($this.combine($this))`, which doubles a collection in 30 characters, stops after a bounded amount
+of work. Its `util.flatten` (behind select and where) is replaced by a linear one: it concatenated lists
+pairwise, quadratic in the collection. The client's regular expressions (matches, replaceMatches) run on
+RE2, whose matching time is linear in the text: Python's `re` backtracks, and `^(a+)+$` over 30
+characters holds a CPU, and with it the GIL, for minutes. RE2 refuses what it cannot run in linear time
+(backreferences, lookaround) rather than run it.
 """
 from __future__ import annotations
 
 import copy
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import fhirpathpy
+import fhirpathpy.engine
+import fhirpathpy.engine.util
 import re2
 from antlr4 import CommonTokenStream, InputStream, Token
 from antlr4.error.ErrorListener import ErrorListener
@@ -35,8 +43,8 @@ from fhirpathpy.parser.ASTPathListener import ASTPathListener
 from fhirpathpy.parser.generated.FHIRPathLexer import FHIRPathLexer
 from fhirpathpy.parser.generated.FHIRPathParser import FHIRPathParser
 
-from fhirimaging.errors import BadRequest, Issue, PayloadTooLarge, Unprocessable
-from fhirimaging.http.limits import MAX_FHIRPATH_CHARS, MAX_PATCH_OPERATIONS
+from fhirimaging.errors import BadRequest, Issue, PayloadTooLarge, TooCostly, Unprocessable
+from fhirimaging.http.limits import MAX_FHIRPATH_CHARS, MAX_FHIRPATH_STEPS, MAX_PATCH_OPERATIONS
 from fhirimaging.patch.budget import SizeBudget
 from fhirimaging.patch.schema import child_of, model_at
 
@@ -120,8 +128,12 @@ def compile_patch(document: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def apply(resource: dict[str, Any]) -> dict[str, Any]:
         result = copy.deepcopy(resource)
         budget = SizeBudget(result)
-        for operation in operations:
-            _APPLY[operation.type](result, operation, budget)
+        _steps.left = MAX_FHIRPATH_STEPS
+        try:
+            for operation in operations:
+                _APPLY[operation.type](result, operation, budget)
+        finally:
+            _steps.left = None
         return result
 
     return apply
@@ -264,6 +276,10 @@ def _select(resource: dict, tree: dict, operation: Operation) -> list[Location]:
         raise BadRequest(f"{operation}: the path is too deep to evaluate") from e
     except UnsupportedRegex as e:
         raise BadRequest(f"{operation}: {e}") from e
+    except _TooManySteps as e:
+        raise TooCostly(f"{operation}: evaluating the paths of this patch takes more than {MAX_FHIRPATH_STEPS} "
+                        "steps (one per sub-expression evaluated and per item it returns); the limit is "
+                        f"{MAX_FHIRPATH_STEPS}") from e
     except Exception as e:  # fhirpathpy reports wrong arity, unknown functions or variables as plain exceptions
         raise BadRequest(f"{operation}: the path cannot be evaluated: {e}") from e
     found: dict[Steps, Location] = {}
@@ -275,6 +291,42 @@ def _select(resource: dict, tree: dict, operation: Operation) -> list[Location]:
 
 def _ignore(*_: Any) -> None:
     """trace() output has nowhere to go in a patch."""
+
+
+# bounded evaluation
+
+class _TooManySteps(Exception):
+    pass
+
+
+_steps = threading.local()  # the steps left to the patch this thread applies; None: not counting
+_do_eval = fhirpathpy.engine.do_eval
+
+
+def _counted_eval(ctx: dict, parent: Any, node: dict) -> Any:
+    result = _do_eval(ctx, parent, node)
+    left = getattr(_steps, "left", None)
+    if left is not None:
+        _steps.left = left = left - 1 - (len(result) if type(result) is list else 0)
+        if left < 0:
+            raise _TooManySteps()
+    return result
+
+
+def _flatten(items: list) -> list:
+    flat: list = []
+    for item in items:
+        if isinstance(item, list):
+            flat.extend(item)
+        else:
+            flat.append(item)
+    return flat
+
+
+# The evaluators call both through their modules (engine.do_eval, util.flatten), so these take effect for
+# every evaluation; nothing else in the layer evaluates FHIRPath.
+fhirpathpy.engine.do_eval = _counted_eval
+fhirpathpy.engine.util.flatten = _flatten
 
 
 # client regular expressions
