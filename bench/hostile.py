@@ -1,12 +1,13 @@
 """Part f: hostile requests over HTTP through the local stack, and /metadata answered beside them.
 
-Three requests whose cost a client could multiply: a JSON Patch of 24 `copy` operations that would double
-the study each time, a FHIRPath Patch path whose regex backtracks catastrophically on a 30-character
-description, and a search with an OR list of 1,000 values; beside them, the largest OR list allowed (100
-values, so 100 GSI Queries, the first of each side by side). Each is sent RUNS times, one after another,
-and timed from the client on 127.0.0.1 (so an upper bound of the server's time); target: each under 1 s,
-with the status the limits give. Then, while one thread sends them in a loop, 8 threads x 25 requests
-ask for /metadata; target: each answered within 100 ms (the slowest is reported).
+Requests whose cost a client could multiply: a JSON Patch of 24 `copy` operations that would double the
+study each time, a FHIRPath Patch path whose regex backtracks catastrophically on a 30-character
+description, one that doubles a collection 30 times, and a search with an OR list of 1,000 values; beside
+them, the largest OR list allowed (100 values, so 100 GSI Queries, the first of each side by side). Each is
+sent RUNS times, one after another, and timed from the client on 127.0.0.1 (so an upper bound of the
+server's time); target: each under 1 s, with the status the limits give. Then, while one thread sends the
+hostile ones in a loop, 8 threads x 25 requests ask for /metadata; target: each answered within 100 ms
+(the slowest is reported).
 """
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ def _hostile(base_url: str, session: requests.Session) -> dict[str, tuple[int, r
         {"name": "type", "valueCode": "replace"},
         {"name": "path", "valueString": "ImagingStudy.description.where($this.matches('^(a+)+$'))"},
         {"name": "value", "valueString": "x"}]}]}
+    doubling_path = {"resourceType": "Parameters", "parameter": [{"name": "operation", "part": [
+        {"name": "type", "valueCode": "delete"},
+        {"name": "path", "valueString": "ImagingStudy.id" + ".select($this.combine($this))" * 30}]}]}
     modalities = ",".join(f"M{n}" for n in range(1000))
     allowed = ",".join([f"M{n}" for n in range(99)] + ["CT"])
     return {
@@ -49,6 +53,8 @@ def _hostile(base_url: str, session: requests.Session) -> dict[str, tuple[int, r
             "PATCH", url, data=json.dumps(doubling), headers={"Content-Type": "application/json-patch+json"})),
         "FHIRPath Patch, matches('^(a+)+$') on a 30-character description": (422, requests.Request(
             "PATCH", url, data=json.dumps(regex), headers={"Content-Type": FHIR_JSON})),
+        "FHIRPath Patch, a path doubling a collection 30 times": (400, requests.Request(
+            "PATCH", url, data=json.dumps(doubling_path), headers={"Content-Type": FHIR_JSON})),
         "search, modality OR list of 1,000 values": (400, requests.Request(
             "GET", f"{base_url}/ImagingStudy?modality={modalities}")),
         "search, modality OR list of 100 values (the limit)": (200, requests.Request(
@@ -75,7 +81,7 @@ def run() -> list[Row]:
             rows.append(Row("f", measure, slowest, "ms", target=f"< {MAX_HOSTILE_MS} ms, {expected}", ok=ok,
                             note=f"slowest of {RUNS} (median {statistics.median(ms for _, ms in results):.0f} ms); "
                                  f"status {', '.join(map(str, sorted(statuses)))}"))
-        rows.append(_metadata_beside(base_url, [request for _, request in hostile.values()][:3]))
+        rows.append(_metadata_beside(base_url, [request for _, request in hostile.values()][:4]))
     return rows
 
 
