@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
 	$(PY) -m pip install --quiet --disable-pip-version-check --group dev
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --group sam
 	rm -f $(VENV)/.installed-*
 	touch $@
 

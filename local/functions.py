@@ -3,7 +3,8 @@
 Every handler file is called `app.py`, so each is imported from its CodeUri under a module name
 of its own; layers go on sys.path where Lambda would mount them (/opt/python). The environment
 is the template's (Globals + function variables) with deploy-time references replaced by local
-equivalents: the table name, a random cursor secret in place of the Secrets Manager reference.
+equivalents: the table name, and for a Secrets Manager secret the function would read by its ARN
+(`<NAME>_ARN: !Ref <Secret>`), the value itself, random, as `<NAME>` (there is no Secrets Manager locally).
 """
 
 from __future__ import annotations
@@ -136,6 +137,19 @@ def local_refs(template: Template, table_name: str, region: str = LOCAL_REGION) 
     return refs
 
 
+def _secret_ids(template: Template) -> set[str]:
+    return {name for name, r in template.resources.items() if (r or {}).get("Type") == "AWS::SecretsManager::Secret"}
+
+
+def _secret_arn(template: Template, name: str, value: Any) -> bool:
+    return name.endswith("_ARN") and isinstance(value, dict) and value.get("Ref") in _secret_ids(template)
+
+
+def settable_names(template: Template, variables: Mapping[str, Any]) -> list[str]:
+    """The variables the local environment may set: the declared ones and the values of secrets read by ARN."""
+    return [*variables, *(n.removesuffix("_ARN") for n, v in variables.items() if _secret_arn(template, n, v))]
+
+
 def declared_variables(functions: Iterable[Function]) -> dict[str, Any]:
     """The union of the functions' variables; in one process they must agree on every value."""
     variables: dict[str, Any] = {}
@@ -169,6 +183,11 @@ def resolve_environment(
     refs = local_refs(template, table_name, region)
     env: dict[str, str] = {}
     for name, value in variables.items():
+        if _secret_arn(template, name, value):
+            env[name] = ""  # the function reads the value from this variable instead:
+            plain = name.removesuffix("_ARN")
+            env[plain] = overrides.get(plain) or secrets.token_urlsafe(32)
+            continue
         if name in overrides:
             env[name] = overrides[name]
             continue

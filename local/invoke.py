@@ -26,6 +26,7 @@ from local.functions import (
     load_handler,
     resolve_environment,
     serialize_result,
+    settable_names,
     table_name_for,
 )
 from local.template import TemplateError, load_template
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     variables = function.environment
-    overrides = {k: os.environ[k] for k in variables if os.environ.get(k)}
+    overrides = {k: os.environ[k] for k in settable_names(template, variables) if os.environ.get(k)}
     overrides.update(file_overrides)
     table_name = table_name_for(template, variables, overrides)
     try:

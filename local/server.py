@@ -43,6 +43,7 @@ from local.functions import (
     load_handler,
     resolve_environment,
     serialize_result,
+    settable_names,
     table_name_for,
 )
 from local.s3 import DEFAULT_BUCKET, DEFAULT_S3_PORT, EmbeddedS3, IngestQueue
@@ -135,7 +136,7 @@ class LocalStack:
 
     def _start_dynamodb_and_environment(self) -> None:
         variables = declared_variables(self.template.functions)
-        overrides = {k: os.environ[k] for k in variables if os.environ.get(k)}
+        overrides = {k: os.environ[k] for k in settable_names(self.template, variables) if os.environ.get(k)}
         overrides.update(self._env_overrides)
         self.table_name = table_name_for(self.template, variables, overrides)
         environment = resolve_environment(

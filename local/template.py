@@ -186,9 +186,24 @@ def _routes(logical_id: str, events: dict[str, Any]) -> tuple[Route, ...]:
     return tuple(routes)
 
 
-def _stream(logical_id: str, events: dict[str, Any]) -> StreamSource | None:
+def _stream_mappings(resources: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Function id -> the properties of the AWS::Lambda::EventSourceMapping resources that feed it a table's stream."""
+    mappings: dict[str, list[dict[str, Any]]] = {}
+    for resource in resources.values():
+        if (resource or {}).get("Type") != "AWS::Lambda::EventSourceMapping":
+            continue
+        props = resource.get("Properties") or {}
+        source, function = props.get("EventSourceArn"), props.get("FunctionName")
+        is_stream = isinstance(source, dict) and (source.get("Fn::GetAtt") or [None, None])[1] == "StreamArn"
+        if is_stream and isinstance(function, dict) and "Ref" in function:
+            mappings.setdefault(function["Ref"], []).append(props)
+    return mappings
+
+
+def _stream(logical_id: str, events: dict[str, Any], mappings: list[dict[str, Any]] = ()) -> StreamSource | None:
+    """From a DynamoDB event of the function (SAM) or an event source mapping naming it (same properties)."""
     sources = [(event.get("Properties") or {}) for event in (events or {}).values()
-               if (event or {}).get("Type") == "DynamoDB"]
+               if (event or {}).get("Type") == "DynamoDB"] + list(mappings)
     if not sources:
         return None
     if len(sources) > 1:
@@ -289,6 +304,7 @@ def load_template(path: Path | str | None = None, parameters: dict[str, str] | N
     globals_fn = ((data.get("Globals") or {}).get("Function")) or {}
     globals_env = dict(((globals_fn.get("Environment") or {}).get("Variables")) or {})
 
+    mappings = _stream_mappings(resources)
     functions = []
     for logical_id, resource in resources.items():
         if resource.get("Type") != "AWS::Serverless::Function":
@@ -306,7 +322,7 @@ def load_template(path: Path | str | None = None, parameters: dict[str, str] | N
                 memory_size=int(props.get("MemorySize", 128)),
                 timeout=int(props.get("Timeout", 3)),
                 layer_paths=_layer_paths(path.parent, resources, props.get("Layers") or []),
-                stream=_stream(logical_id, props.get("Events") or {}),
+                stream=_stream(logical_id, props.get("Events") or {}, mappings.get(logical_id, [])),
             )
         )
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from fhirimaging.interactions import INTERACTIONS
+from tests.uids import own_uid
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -243,7 +244,8 @@ def test_history_rejects_a_forged_cursor_and_unknown_resources(api):
 
 
 def test_type_history_lists_every_study_newest_first_and_pages(api):
-    ids = [created_id(create(api)) for _ in range(3)]
+    example = json.loads((FIXTURES / "imagingstudy-example.json").read_text())
+    ids = [created_id(create(api, own_uid(example))) for _ in range(3)]
     api("delete", id=ids[0])
     page = api("type_history", query="_count=3").json()
     assert [(e["fullUrl"].rsplit("/", 1)[1], e["request"]["method"]) for e in page["entry"]] == [

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.uids import own_uid
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXAMPLE = json.loads((FIXTURES / "imagingstudy-example.json").read_text())  # CT, Patient/dicom, 2011
 EXAMPLE_XR = json.loads((FIXTURES / "imagingstudy-example-xr.json").read_text())  # DX, Patient/dicom, 2017
@@ -15,7 +17,8 @@ BASE = "http://localhost:3000/fhir/R5"
 
 
 def study(source: dict = EXAMPLE, **changes) -> dict:
-    return {**copy.deepcopy(source), **changes}
+    """A copy of `source` with a Study Instance UID of its own and these changes."""
+    return {**own_uid(copy.deepcopy(source)), **changes}
 
 
 def create(api, resource: dict) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tests.integration.conftest import FhirHttp
 from tests.oracle import assert_valid_r5
+from tests.uids import own_uid_text
 
 FIXTURE = (Path(__file__).resolve().parents[1] / "fixtures" / "imagingstudy-example.json").read_text()
 FHIR_JSON = {"Content-Type": "application/fhir+json"}
@@ -22,7 +23,7 @@ RUN_TIMEOUT = 120  # seconds, for all threads together
 
 
 def create_study(http) -> str:
-    response = http.post("ImagingStudy", data=FIXTURE, headers=FHIR_JSON)
+    response = http.post("ImagingStudy", data=own_uid_text(FIXTURE), headers=FHIR_JSON)
     assert response.status_code == 201, response.text
     return assert_valid_r5(response.text)["id"]
 

@@ -16,19 +16,20 @@ from tests.integration.test_interactions import FHIR_JSON, checked
 
 EXAMPLE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "imagingstudy-example.json").read_text())
 DICOM = "urn:dicom:uid"
+ACCESSION = "http://example.org/accession"  # not unique by rule: two plain creates may share one
 
 
-def study(uid: str, **changes) -> dict:
+def study(uid: str, system: str = DICOM, **changes) -> dict:
     body = {k: v for k, v in EXAMPLE.items() if k not in ("id", "meta")}
-    return {**body, "identifier": [{"system": DICOM, "value": uid}], **changes}
+    return {**body, "identifier": [{"system": system, "value": uid}], **changes}
 
 
 def new_uid() -> str:
     return f"urn:oid:2.25.{uuid.uuid4().int}"
 
 
-def found(http, uid: str) -> list[str]:
-    bundle = checked(http.get("ImagingStudy", params={"identifier": f"{DICOM}|{uid}"})).json()
+def found(http, uid: str, system: str = DICOM) -> list[str]:
+    bundle = checked(http.get("ImagingStudy", params={"identifier": f"{system}|{uid}"})).json()
     return [e["resource"]["id"] for e in bundle.get("entry", []) if e["search"]["mode"] == "match"]
 
 
@@ -80,10 +81,10 @@ def test_conditional_create_creates_once_then_returns_the_existing_study(http):
 
 def test_conditional_create_matching_several_is_412(http):
     uid = new_uid()
-    post(http, study(uid))
-    post(http, study(uid))  # a plain create does not check: two studies now share the identifier
-    response = post(http, study(uid), **{"If-None-Exist": f"identifier={DICOM}|{uid}"})
-    assert response.status_code == 412 and len(found(http, uid)) == 2
+    post(http, study(uid, ACCESSION))
+    post(http, study(uid, ACCESSION))  # a plain create does not check an accession number: two studies share it
+    response = post(http, study(uid, ACCESSION), **{"If-None-Exist": f"identifier={ACCESSION}|{uid}"})
+    assert response.status_code == 412 and len(found(http, uid, ACCESSION)) == 2
 
 
 def test_conditional_create_with_an_unknown_parameter_is_400_not_a_broader_match(http):
@@ -114,10 +115,10 @@ def test_conditional_update_with_a_body_id_creates_under_that_id(http):
 
 def test_conditional_update_matching_several_is_412(http):
     uid = new_uid()
-    post(http, study(uid))
-    post(http, study(uid))
-    response = checked(http.put(f"ImagingStudy?identifier={DICOM}|{uid}", data=json.dumps(study(uid)),
-                                headers=FHIR_JSON))
+    post(http, study(uid, ACCESSION))
+    post(http, study(uid, ACCESSION))
+    response = checked(http.put(f"ImagingStudy?identifier={ACCESSION}|{uid}",
+                                data=json.dumps(study(uid, ACCESSION)), headers=FHIR_JSON))
     assert response.status_code == 412
 
 
@@ -130,10 +131,10 @@ def test_conditional_delete_removes_the_single_match_and_refuses_several(http):
     assert checked(http.delete(f"ImagingStudy?identifier={DICOM}|{uid}")).status_code == 204
     assert checked(http.get(f"ImagingStudy/{rid}")).status_code == 410
     other = new_uid()
-    post(http, study(other))
-    post(http, study(other))
-    assert checked(http.delete(f"ImagingStudy?identifier={DICOM}|{other}")).status_code == 412
-    assert len(found(http, other)) == 2
+    post(http, study(other, ACCESSION))
+    post(http, study(other, ACCESSION))
+    assert checked(http.delete(f"ImagingStudy?identifier={ACCESSION}|{other}")).status_code == 412
+    assert len(found(http, other, ACCESSION)) == 2
 
 
 # race-freedom
@@ -186,5 +187,8 @@ def test_conditional_patch_patches_the_single_match_404s_on_none_and_412s_on_sev
     patched = checked(http.patch(url, data=patch, headers=headers))
     assert patched.status_code == 200 and patched.json()["id"] == rid and patched.headers["ETag"] == 'W/"2"'
     assert checked(http.get(f"ImagingStudy/{rid}")).json()["description"] == "patched by query"
-    post(http, study(uid))
-    assert checked(http.patch(url, data=patch, headers=headers)).status_code == 412
+    other = new_uid()
+    post(http, study(other, ACCESSION))
+    post(http, study(other, ACCESSION))
+    several = f"ImagingStudy?identifier={ACCESSION}|{other}"
+    assert checked(http.patch(several, data=patch, headers=headers)).status_code == 412

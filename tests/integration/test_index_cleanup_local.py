@@ -9,6 +9,7 @@ import boto3
 
 from fhirimaging.search import index
 from tests.oracle import assert_valid_r5
+from tests.uids import own_uid
 
 ROOT = Path(__file__).resolve().parents[2]
 FHIR_JSON = {"Content-Type": "application/fhir+json"}
@@ -16,7 +17,7 @@ FHIR_JSON = {"Content-Type": "application/fhir+json"}
 
 def test_the_entries_an_if_match_update_left_stale_are_deleted_from_the_stream(stack, http):
     # GIVEN a study with modality CT, changed to MR by an If-Match update (written without a read)
-    body = json.loads(json.loads((ROOT / "events" / "create.json").read_text())["body"])
+    body = own_uid(json.loads(json.loads((ROOT / "events" / "create.json").read_text())["body"]))
     created = http.post("ImagingStudy", data=json.dumps(body), headers=FHIR_JSON)
     assert created.status_code == 201, created.text
     study = assert_valid_r5(created.text)

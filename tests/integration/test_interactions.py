@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from tests.oracle import assert_valid_body
+from tests.uids import own_uid, own_uid_text
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -44,7 +45,8 @@ def test_smart_configuration_is_served_as_plain_json(http):
 
 
 def create(http, path: Path = FIXTURES / "imagingstudy-example.json") -> requests.Response:
-    response = checked(http.post("ImagingStudy", data=path.read_bytes(), headers=FHIR_JSON))
+    """Create the study of a fixture file, under a Study Instance UID of its own."""
+    response = checked(http.post("ImagingStudy", data=own_uid_text(path.read_bytes()), headers=FHIR_JSON))
     assert response.status_code == 201, response.text
     return response
 
@@ -71,9 +73,10 @@ def test_create_then_read_returns_what_was_sent_with_location_etag_and_last_modi
 
 @pytest.mark.parametrize("fixture", ["imagingstudy-example.json", "imagingstudy-example-xr.json"])
 def test_official_examples_read_back_identical_apart_from_id_and_meta(http, fixture):
-    sent = json.loads((FIXTURES / fixture).read_text())
-    rid = create(http, FIXTURES / fixture).json()["id"]
-    stored = checked(http.get(f"ImagingStudy/{rid}")).json()
+    sent = own_uid(json.loads((FIXTURES / fixture).read_text()))
+    created = checked(http.post("ImagingStudy", data=json.dumps(sent), headers=FHIR_JSON))
+    assert created.status_code == 201, created.text
+    stored = checked(http.get(f"ImagingStudy/{created.json()['id']}")).json()
     assert {k: v for k, v in stored.items() if k not in ("id", "meta")} == \
            {k: v for k, v in sent.items() if k not in ("id", "meta")}
 
@@ -110,7 +113,8 @@ def test_update_writes_version_2_and_a_stale_if_match_gets_412(http):
 
 
 def test_update_with_a_client_id_creates_with_201_then_updates_with_200(http):
-    body = {**json.loads((FIXTURES / "imagingstudy-example.json").read_text()), "id": f"client-{time.time_ns()}"}
+    body = {**own_uid(json.loads((FIXTURES / "imagingstudy-example.json").read_text())),
+            "id": f"client-{time.time_ns()}"}
     first = put(http, body["id"], body)
     assert first.status_code == 201 and first.headers["ETag"] == 'W/"1"'
     assert put(http, body["id"], body).status_code == 200

@@ -19,6 +19,7 @@ import pytest
 from fhirimaging.settings import Settings
 from tests.integration.conftest import FhirHttp
 from tests.oracle import assert_valid_r5
+from tests.uids import own_uid
 
 FIXTURE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "imagingstudy-example.json").read_text())
 FHIR_JSON = "application/fhir+json"
@@ -41,7 +42,7 @@ class Existing:
 @pytest.fixture(scope="module")
 def existing(stack) -> Existing:
     with FhirHttp(stack.base_url) as http:
-        created = http.post("ImagingStudy", data=json.dumps(FIXTURE), headers={"Content-Type": FHIR_JSON})
+        created = http.post("ImagingStudy", data=json.dumps(own_uid(FIXTURE)), headers={"Content-Type": FHIR_JSON})
         assert created.status_code == 201, created.text
         first = assert_valid_r5(created.text)
         updated = http.put(f"ImagingStudy/{first['id']}", headers={"Content-Type": FHIR_JSON},

@@ -12,6 +12,7 @@ import requests
 
 from tests.oracle import assert_valid_r5
 from tests.patch_documents import operation as op
+from tests.uids import own_uid
 
 FIXTURE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "imagingstudy-example.json").read_text())
 FHIR_JSON = "application/fhir+json"
@@ -37,7 +38,7 @@ def checked(response: requests.Response) -> requests.Response:
 @pytest.fixture
 def study(http) -> dict:
     """A fresh two-series study (the official example plus a series of two instances), version 1."""
-    body = copy.deepcopy(FIXTURE)
+    body = own_uid(copy.deepcopy(FIXTURE))
     body["series"].append(copy.deepcopy(SECOND_SERIES))
     response = checked(http.post("ImagingStudy", data=json.dumps(body), headers={"Content-Type": FHIR_JSON}))
     assert response.status_code == 201, response.text
@@ -156,7 +157,7 @@ def test_patch_with_prefer_operation_outcome_reports_the_new_version(http, study
 
 
 def test_patch_keeps_decimals_as_sent(http):
-    body = {**FIXTURE, "extension": [{"url": "http://example.org/dose", "valueDecimal": 1.50}]}
+    body = {**own_uid(FIXTURE), "extension": [{"url": "http://example.org/dose", "valueDecimal": 1.50}]}
     text = json.dumps(body).replace('"valueDecimal": 1.5', '"valueDecimal": 1.50')
     rid = checked(http.post("ImagingStudy", data=text, headers={"Content-Type": FHIR_JSON})).json()["id"]
     json_patch(http, rid, [{"op": "replace", "path": "/status", "value": "cancelled"}])

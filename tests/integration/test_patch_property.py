@@ -18,15 +18,16 @@ from hypothesis import strategies as st
 from fhirimaging import jsontext
 from fhirimaging.models import validate_imaging_study
 from tests.oracle import assert_valid_r5
+from tests.uids import own_uid
 
 FIXTURE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "imagingstudy-example.json").read_text())
 SOP_CT = {"system": "urn:ietf:rfc:3986", "code": "urn:oid:1.2.840.10008.5.1.4.1.1.2"}
 MR = {"coding": [{"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "MR"}]}
-STUDY = {**copy.deepcopy(FIXTURE), "series": [*copy.deepcopy(FIXTURE["series"]), {
+STUDY = {**own_uid(copy.deepcopy(FIXTURE)), "series": [*copy.deepcopy(FIXTURE["series"]), {
     "uid": "1.2.3.2", "modality": MR,
     "instance": [{"uid": "1.2.3.2.1", "sopClass": SOP_CT}, {"uid": "1.2.3.2.2", "sopClass": SOP_CT, "number": 2}],
 }]}
-REFUSALS = {400, 413, 422}
+REFUSALS = {400, 409, 413, 422}
 
 
 def pointers(value: Any, prefix: str = "") -> list[str]:

@@ -28,6 +28,7 @@ from fhirimaging.search.parameters import PARAMETERS
 from fhirimaging.settings import Settings
 from tests.integration.conftest import FhirHttp
 from tests.oracle import assert_valid_r5
+from tests.uids import own_uid
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FHIR_JSON = {"Content-Type": "application/fhir+json"}
@@ -211,7 +212,7 @@ class Studies:
 @pytest.fixture(scope="session")
 def studies(stack) -> Studies:
     """Created once per worker (session scope, so even if xdist interleaves modules), in the order listed."""
-    resources = {name: json.loads((FIXTURES / file).read_text()) for name, file in OFFICIAL.items()}
+    resources = {name: own_uid(json.loads((FIXTURES / file).read_text())) for name, file in OFFICIAL.items()}
     resources.update(synthesised(stack.base_url))
     stored = {}
     with FhirHttp(stack.base_url) as http:

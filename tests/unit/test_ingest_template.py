@@ -35,13 +35,22 @@ def test_the_queue_outlasts_the_function_and_dead_letters_after_three_receives(r
     assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
     assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["DicomDeadLetterQueue", "Arn"]},
                                       "maxReceiveCount": 3}
-    [event] = function["Events"].values()
-    assert event["Type"] == "SQS" and event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "Events" not in function  # a plain event source mapping: SAM's SQS event grants every queue
+    [mapping] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
+                 and r["Properties"]["FunctionName"] == {"Ref": "IngestFunction"}]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["DicomQueue", "Arn"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (100, 5)
 
 
 def test_the_ingest_function_may_read_dicom_objects_and_write_studies_only(resources):
     [policy] = resources["IngestFunction"]["Properties"]["Policies"]
-    granted = {(a, json.dumps(s["Resource"])) for s in policy["Statement"] for a in s["Action"]}
+    queue = {"Fn::GetAtt": ["DicomQueue", "Arn"]}
+    granted = {(a, json.dumps(s["Resource"])) for s in policy["Statement"] for a in s["Action"]
+               if s["Resource"] != queue}
+    # the event source mapping's reads of its queue, on that queue only
+    assert {a for s in policy["Statement"] if s["Resource"] == queue for a in s["Action"]} == {
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"}
     s3 = {(a, json.loads(r)["Fn::Sub"].rsplit("-", 2)[1]) for a, r in granted if a.startswith("s3:")}
     # DICOM objects are only read; the large bodies of the studies it writes are its only S3 writes.
     assert s3 == {("s3:GetObject", "dicom"), ("s3:GetObject", "bodies"), ("s3:PutObject", "bodies"),

@@ -24,6 +24,7 @@ from local.functions import (
     LOCAL_TABLE_NAME,
     declared_variables,
     resolve_environment,
+    settable_names,
     table_name_for,
 )
 from local.server import LocalStack
@@ -57,7 +58,7 @@ def test_routes_read_from_the_template_are_the_interactions_plus_default(templat
 
 def test_short_tags_load_as_long_form_and_globals_reach_every_function(template):
     assert template.globals_environment["TABLE_NAME"] == {"Ref": "FhirTable"}
-    assert "{{resolve:secretsmanager:" in template.globals_environment["CURSOR_SECRET"]["Fn::Sub"]
+    assert template.globals_environment["CURSOR_SECRET_ARN"] == {"Ref": "CursorSecret"}  # never the value itself
     read = template.function("ReadFunction")
     assert read.environment["TABLE_NAME"] == {"Ref": "FhirTable"}
     assert read.memory_size == template.data["Globals"]["Function"]["MemorySize"]
@@ -71,7 +72,9 @@ def test_environment_resolves_refs_locally_and_replaces_the_secret(template):
     variables = declared_variables(template.functions)
     env = resolve_environment(template, variables, table_name=LOCAL_TABLE_NAME, overrides={})
     assert env["TABLE_NAME"] == LOCAL_TABLE_NAME
-    assert len(env["CURSOR_SECRET"]) >= 32 and "resolve" not in env["CURSOR_SECRET"]
+    # no Secrets Manager locally: the value the functions would read by the ARN, random, instead of the ARN
+    assert len(env["CURSOR_SECRET"]) >= 32 and env["CURSOR_SECRET_ARN"] == ""
+    assert "CURSOR_SECRET" in settable_names(template, variables)  # so CURSOR_SECRET=... in the environment wins
     assert env["BODY_BUCKET"] == f"{LOCAL_STACK_NAME}-bodies-{LOCAL_ACCOUNT_ID}"  # a Sub of pseudo parameters
     overridden = resolve_environment(
         template, variables, table_name="mine", overrides={"TABLE_NAME": "mine", "CURSOR_SECRET": "s"}

@@ -21,6 +21,7 @@ from fhirimaging.service import (
 from fhirimaging.store import StoredVersion, WriteKind
 from fhirimaging.store.memory import MemoryStore
 from tests.clock import Clock
+from tests.uids import own_uid
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -36,7 +37,8 @@ def service(clock) -> ImagingStudyService:
 
 
 def example() -> dict:
-    return jsontext.loads((FIXTURES / "imagingstudy-example.json").read_bytes())
+    """The official example, with a Study Instance UID of its own (a UID names at most one live study)."""
+    return own_uid(jsontext.loads((FIXTURES / "imagingstudy-example.json").read_bytes()))
 
 
 def body(result) -> dict:
@@ -46,12 +48,12 @@ def body(result) -> dict:
 def test_create_assigns_a_new_id_and_version_1_ignoring_the_client_id(service):
     # GIVEN the official example, which carries id "example"
     # WHEN it is created
-    result = service.create(CreateRequest(example()))
+    sent = example()
+    result = service.create(CreateRequest(sent))
     # THEN the server assigned its own id, version 1, and kept everything else as sent
     stored = body(result)
     assert result.status == 201 and result.version.version == 1
     assert stored["id"] != "example" and stored["meta"]["versionId"] == "1"
-    sent = example()
     for key in set(sent) - {"id", "meta"}:
         assert stored[key] == json.loads(jsontext.dumps(sent[key]))
 
@@ -162,15 +164,16 @@ def test_the_memory_store_writes_without_a_read_only_over_the_live_expected_vers
     later = fhirtime.format_instant(clock())
     entries = {"status|*|cancelled": f"~#{created.id}"}
 
-    def unread(version: int, last_updated: str, expected: int) -> bool:
-        new = StoredVersion(created.id, version, last_updated, WriteKind.UPDATE, jsontext.dumps(example()))
+    def unread(version: int, last_updated: str, expected: int, guards: frozenset[str] = created.guards) -> bool:
+        new = StoredVersion(created.id, version, last_updated, WriteKind.UPDATE, jsontext.dumps(example()), guards)
         return store.put_version_unread(new, expected, entries)
 
     def found(term: str) -> list[str]:
         return list(store.index_range(term, None, None, False, None))
 
-    # refused: another version is current; the time is not after the current's
-    assert not unread(3, later, 2) and not unread(2, created.last_updated, 1)
+    # refused: another version is current; the time is not after the current's; it holds other guards
+    assert created.guards
+    assert not unread(3, later, 2) and not unread(2, created.last_updated, 1) and not unread(2, later, 1, frozenset())
     assert store.get_current(created.id) == created and found("status|*|cancelled") == []
     # written: every entry put, and (what the stream cleanup arrives at) the old version's other terms gone
     assert unread(2, later, 1)

@@ -10,7 +10,7 @@ from cfnlint.api import lint_file
 
 from fhirimaging.interactions import INTERACTIONS
 from local.functions import local_refs
-from local.template import TemplateError, load_template, resolve
+from local.template import TemplateError, evaluate_conditions, load_template, parameter_values, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
@@ -127,33 +127,150 @@ def test_layer_requirements_match_the_pinned_layer_group():
     assert sorted(pinned) == sorted(requirements)
 
 
+STREAM_ARN = {"Fn::GetAtt": ["FhirTable", "StreamArn"]}
+
+
+def _stream_mapping(template, function: str) -> dict:
+    """The function's one event source mapping on the table's stream (a plain resource, not a SAM event)."""
+    assert not any(e.get("Type") == "DynamoDB" for e in (template.resources[function]["Properties"].get("Events")
+                                                         or {}).values())
+    (mapping,) = [r["Properties"] for r in template.resources.values()
+                  if r["Type"] == "AWS::Lambda::EventSourceMapping"
+                  and r["Properties"]["FunctionName"] == {"Ref": function}]
+    assert mapping["EventSourceArn"] == STREAM_ARN
+    return mapping
+
+
+def _table_grants(template, function: str) -> list[dict]:
+    """The function's statements other than those its event source mapping needs (stream reads, failures)."""
+    statements = [s for p in template.resources[function]["Properties"]["Policies"] for s in p["Statement"]]
+    return [s for s in statements if s["Resource"] != STREAM_ARN and s["Action"] != ["sqs:SendMessage"]]
+
+
 def test_publisher_reads_only_current_items_of_the_stream_and_may_only_put_events_on_its_bus(template):
-    publisher = template.resources["PublisherFunction"]["Properties"]
-    (stream,) = publisher["Events"].values()
-    assert stream["Type"] == "DynamoDB" and stream["Properties"]["Stream"] == {"Fn::GetAtt": ["FhirTable", "StreamArn"]}
-    (pattern,) = [json.loads(f["Pattern"]) for f in stream["Properties"]["FilterCriteria"]["Filters"]]
+    stream = _stream_mapping(template, "PublisherFunction")
+    (pattern,) = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
     assert pattern["dynamodb"]["Keys"]["sk"] == {"S": ["current"]}
-    assert "ReportBatchItemFailures" in stream["Properties"]["FunctionResponseTypes"]
-    (statement,) = [s for p in publisher["Policies"] for s in p["Statement"]]
+    assert "ReportBatchItemFailures" in stream["FunctionResponseTypes"]
+    (statement,) = _table_grants(template, "PublisherFunction")
     assert statement["Action"] == ["events:PutEvents"] and statement["Resource"] == {"Fn::GetAtt": ["ChangeBus", "Arn"]}
 
 
 def test_index_cleanup_reads_only_current_items_marked_stale_and_may_only_delete_table_items(template):
-    cleanup = template.resources["IndexCleanupFunction"]["Properties"]
-    (stream,) = cleanup["Events"].values()
-    assert stream["Type"] == "DynamoDB" and stream["Properties"]["Stream"] == {"Fn::GetAtt": ["FhirTable", "StreamArn"]}
-    (pattern,) = [json.loads(f["Pattern"]) for f in stream["Properties"]["FilterCriteria"]["Filters"]]
+    stream = _stream_mapping(template, "IndexCleanupFunction")
+    (pattern,) = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
     assert pattern == {"dynamodb": {"Keys": {"sk": {"S": ["current"]}}, "NewImage": {"staleTerms": {"BOOL": [True]}}}}
-    assert "ReportBatchItemFailures" in stream["Properties"]["FunctionResponseTypes"]
-    (statement,) = [s for p in cleanup["Policies"] for s in p["Statement"]]
+    assert "ReportBatchItemFailures" in stream["FunctionResponseTypes"]
+    (statement,) = _table_grants(template, "IndexCleanupFunction")
     assert statement["Action"] == ["dynamodb:DeleteItem"]
     assert statement["Resource"] == {"Fn::GetAtt": ["FhirTable", "Arn"]}
+
+
+@pytest.mark.parametrize("function", ["PublisherFunction", "IndexCleanupFunction"])
+def test_stream_consumers_keep_their_retries_and_record_what_fails_them_in_an_alarmed_queue(template, function):
+    stream = _stream_mapping(template, function)
+    assert stream["StartingPosition"] == "TRIM_HORIZON" and stream["BisectBatchOnFunctionError"] is True
+    assert stream["MaximumRetryAttempts"] == 10 and stream["BatchSize"] == 100
+    destination = stream["DestinationConfig"]["OnFailure"]["Destination"]
+    queue = destination["Fn::GetAtt"][0]
+    assert template.resources[queue]["Type"] == "AWS::SQS::Queue" and destination["Fn::GetAtt"][1] == "Arn"
+    assert _alarm_on(template, queue)
+    statements = [s for p in template.resources[function]["Properties"]["Policies"] for s in p["Statement"]]
+    assert {"Action": ["sqs:SendMessage"], "Resource": destination, "Effect": "Allow"} in statements
+
+
+def _alarm_on(template, queue: str) -> dict:
+    dimensions = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    (alarm,) = [r["Properties"] for r in template.resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"
+                and r["Properties"]["Dimensions"] == dimensions]
+    assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold" and alarm["Threshold"] == 0
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    return alarm
+
+
+def test_every_queue_that_collects_failures_has_an_alarm_and_email_is_optional(template):
+    failure_queues = {"DicomDeadLetterQueue", "PublisherFailures", "IndexCleanupFailures"}
+    queues = {k for k, r in template.resources.items() if r["Type"] == "AWS::SQS::Queue"}
+    assert queues == failure_queues | {"DicomQueue"}
+    for queue in failure_queues:
+        _alarm_on(template, queue)
+    assert template.data["Parameters"]["AlarmEmail"]["Default"] == ""
+    subscription = template.resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    for email, subscribed in (("", False), ("ops@example.org", True)):
+        values = parameter_values(template.data, {"AlarmEmail": email})
+        assert evaluate_conditions(template.data, values)["HasAlarmEmail"] is subscribed
+
+
+def test_the_api_is_throttled_by_parameters_and_search_routes_more_tightly(template):
+    parameters = template.data["Parameters"]
+    settings = template.resources["FhirApi"]["Properties"]
+    assert settings["DefaultRouteSettings"] == {"ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
+                                                "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"}}
+    defaults = (parameters["ApiThrottlingRateLimit"]["Default"], parameters["ApiThrottlingBurstLimit"]["Default"])
+    assert defaults == (100, 200)
+    search = {"ThrottlingRateLimit": {"Ref": "SearchThrottlingRateLimit"},
+              "ThrottlingBurstLimit": {"Ref": "SearchThrottlingBurstLimit"}}
+    heavy = {r.key for fn in ("SearchFunction", "TypeHistoryFunction") for r in template.function(fn).routes}
+    assert settings["RouteSettings"] == {key: search for key in heavy}
+    assert set(settings["RouteSettings"]) <= {r.key for r in template.routes}  # every key is a route
+    assert parameters["SearchThrottlingRateLimit"]["Default"] < parameters["ApiThrottlingRateLimit"]["Default"]
+
+
+def test_the_stage_sam_generates_carries_the_throttling(template):
+    from tests.unit.test_least_privilege import sam_transformed
+
+    (stage,) = [r["Properties"] for r in sam_transformed(template).values() if r["Type"] == "AWS::ApiGatewayV2::Stage"]
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == {"Ref": "ApiThrottlingRateLimit"}
+    assert set(stage["RouteSettings"]) == set(template.resources["FhirApi"]["Properties"]["RouteSettings"])
+
+
+RESERVED = {"SearchFunction": "Search", "HistoryFunction": "Search", "TypeHistoryFunction": "Search",
+            "CreateFunction": "Write", "UpdateFunction": "Write", "PatchFunction": "Write", "DeleteFunction": "Write"}
+
+
+def test_search_and_write_functions_reserve_a_modest_concurrency_and_0_reserves_none():
+    deployed = load_template(ROOT / "template.yaml")
+    parameters = deployed.data["Parameters"]
+    reserved = {k: r["Properties"].get("ReservedConcurrentExecutions") for k, r in deployed.resources.items()
+                if r["Type"] == "AWS::Serverless::Function"}
+    assert {k: v for k, v in reserved.items() if v is not None} == {
+        fn: {"Ref": f"{kind}ReservedConcurrency"} for fn, kind in RESERVED.items()}
+    # a new account's unreserved pool (of 1,000) must stay at 100 or more
+    total = sum(int(parameters[f"{kind}ReservedConcurrency"]["Default"]) for kind in RESERVED.values())
+    assert total <= 1000 - 100
+    unreserved = load_template(ROOT / "template.yaml", {"SearchReservedConcurrency": "0",
+                                                        "WriteReservedConcurrency": "0"}).resources
+    assert not any("ReservedConcurrentExecutions" in r.get("Properties", {}) for r in unreserved.values())
+    # ingest is bounded on its event source instead: a throttled SQS poll would spend the messages' receives
+    assert deployed.resources["IngestFunctionDicomObjects"]["Properties"]["ScalingConfig"] == {
+        "MaximumConcurrency": {"Ref": "IngestMaximumConcurrency"}}
+
+
+def test_every_function_logs_to_its_own_log_group_kept_for_the_retention_parameter(template):
+    assert template.data["Parameters"]["LogRetentionInDays"]["Default"] == 90
+    for resource in template.resources.values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        group = resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert template.resources[group] == {"Type": "AWS::Logs::LogGroup",
+                                             "Properties": {"RetentionInDays": {"Ref": "LogRetentionInDays"}}}
+    # the Globals' JSON log format still applies (SAM merges LoggingConfig maps)
+    assert template.data["Globals"]["Function"]["LoggingConfig"]["LogFormat"] == "JSON"
+
+
+def test_the_cursor_key_is_never_in_a_functions_environment_only_its_arn(template):
+    for fn in template.functions:
+        assert "CURSOR_SECRET" not in fn.environment and "resolve:secretsmanager" not in json.dumps(fn.environment)
+        assert fn.environment["CURSOR_SECRET_ARN"] == {"Ref": "CursorSecret"}
 
 
 def test_api_access_logs_go_to_a_retained_log_group_without_bodies_or_query_strings(template):
     settings = template.resources["FhirApi"]["Properties"]["AccessLogSettings"]
     assert settings["DestinationArn"] == {"Fn::GetAtt": ["FhirApiAccessLogs", "Arn"]}
-    assert template.resources["FhirApiAccessLogs"]["Properties"]["RetentionInDays"] > 0
+    assert template.resources["FhirApiAccessLogs"]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
     fields = json.loads(settings["Format"])
     assert {"$context.requestId", "$context.routeKey", "$context.status", "$context.responseLatency",
             "$context.identity.sourceIp"} <= set(fields.values())
@@ -167,3 +284,10 @@ def test_bucket_is_encrypted_private_and_refuses_plain_http(template):
     assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
     (deny,) = template.resources["DicomBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_template_uses_no_yaml_aliases_which_cloudformation_does_not_take():
+    import yaml
+
+    events = yaml.parse((ROOT / "template.yaml").read_text())
+    assert not any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None) for e in events)

@@ -40,6 +40,8 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 f"{', '.join(sorted(RESULT_PARAMETERS))}; _sort by {', '.join(SORTABLE)} (prefix - to descend); "
                 "_include and _revinclude are answered with a warning (only ImagingStudy is held). "
                 "Unknown parameters are ignored unless the request says Prefer: handling=strict. "
+                "A Study Instance UID (identifier system urn:dicom:uid) names at most one live study: a write "
+                "that would give it to a second one is refused with 409 (duplicate). "
                 "Conditional create (If-None-Exist), update, patch and delete (single) are race-free when the query is "
                 "exactly identifier=system|value (a uniqueness guard in the write's transaction); other "
                 "conditional queries read the search index, which may trail a concurrent write briefly. "

@@ -66,6 +66,12 @@ class Conflict(FhirError):
     status, code = 409, "conflict"
 
 
+class Duplicate(Conflict):
+    """The write would give a second live study an identifier that must be unique (a Study Instance UID)."""
+
+    status, code = 409, "duplicate"
+
+
 class PreconditionFailed(FhirError):
     status, code = 412, "conflict"
 
@@ -95,6 +101,14 @@ class Throttled(FhirError):
 
     status, code = 503, "transient"
     headers = {"Retry-After": "1"}
+
+
+class DeadlineExceeded(FhirError):
+    """The request's deadline (fhirimaging/deadline.py) passed before its work was done; nothing uncommitted
+    was written, so the client may retry. Answered before API Gateway's integration timeout would."""
+
+    status, code = 503, "timeout"
+    headers = {"Retry-After": "5"}
 
 
 # Raised by the store; the service turns them into the HTTP-level errors above.

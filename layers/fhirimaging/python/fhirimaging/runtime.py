@@ -15,6 +15,7 @@ _service = None
 _store = None
 _s3 = None
 _session = None
+_cursor_secret: bytes | None = None
 
 
 def settings() -> Settings:
@@ -31,9 +32,22 @@ def service():
         from fhirimaging.service import ImagingStudyService
 
         config = settings()
-        _service = ImagingStudyService(store(), config.cursor_secret, config.default_page_size,
+        _service = ImagingStudyService(store(), config.cursor_secret or cursor_secret, config.default_page_size,
                                        config.max_page_size)
     return _service
+
+
+def cursor_secret() -> bytes:
+    """The cursor key from Secrets Manager, fetched once, on the first request that has or makes a cursor: only
+    search and history page, and a client plus one call (~5 ms CPU, one round trip) is spent only there."""
+    global _cursor_secret
+    if _cursor_secret is None:
+        config = settings()
+        if config.cursor_secret_arn is None:
+            raise RuntimeError("no CURSOR_SECRET or CURSOR_SECRET_ARN")  # Settings.from_env refuses this already
+        response = aws_client("secretsmanager").get_secret_value(SecretId=config.cursor_secret_arn)
+        _cursor_secret = response["SecretString"].encode()
+    return _cursor_secret
 
 
 def store():
@@ -64,6 +78,14 @@ def s3():
     return _s3
 
 
+# A request that hangs gives up within seconds and retries are few: one attempt fits in the time the request's
+# deadline (fhirimaging/deadline.py) leaves before Lambda's timeout, not botocore's 60 s and legacy retries.
+# Emulators (the local stack's moto, DynamoDB Local) answer large requests far slower than AWS: they keep 60 s.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 4
+MAX_ATTEMPTS = 3
+
+
 def aws_client(service_name: str, endpoint_url: str | None = None):
     """A client straight from botocore, all in one session: boto3 adds only its own session and resource
     layers, which the functions do not use and which cost ~10 ms of every cold start."""
@@ -72,7 +94,12 @@ def aws_client(service_name: str, endpoint_url: str | None = None):
         import botocore.session
 
         _session = botocore.session.get_session()
-    return _session.create_client(service_name, endpoint_url=endpoint_url)
+    from botocore.config import Config  # imported by botocore.session already: no cold-start cost
+
+    config = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                    read_timeout=READ_TIMEOUT_SECONDS if endpoint_url is None else 60,
+                    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
+    return _session.create_client(service_name, endpoint_url=endpoint_url, config=config)
 
 
 def handler(function: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -95,5 +122,6 @@ def handler(function: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
 def override(settings_value: Settings | None = None, service_value=None, s3_value=None, store_value=None) -> None:
     """Use these instead of building from the environment (None resets to build on next use)."""
-    global _settings, _service, _store, _s3
+    global _settings, _service, _store, _s3, _cursor_secret
     _settings, _service, _store, _s3 = settings_value, service_value, store_value, s3_value
+    _cursor_secret = None

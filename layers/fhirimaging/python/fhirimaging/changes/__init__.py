@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from fhirimaging.identifiers import DICOM_UID_SYSTEM
 from fhirimaging.store import keys
 
 SOURCE = "fhir-imaging"
 CREATED, UPDATED, DELETED = "ImagingStudy Created", "ImagingStudy Updated", "ImagingStudy Deleted"
-DICOM_UID_SYSTEM = "urn:dicom:uid"
 _OID_PREFIX = "urn:oid:"
 _RESOURCE_PREFIX = keys.resource_pk("")
 

@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from fhirimaging.dicom.part10 import Header, NotIngestible, Value
+from fhirimaging.identifiers import DICOM_UID_SYSTEM
 
-DICOM_UID_SYSTEM = "urn:dicom:uid"
 DCM_SYSTEM = "http://dicom.nema.org/resources/ontology/DCM"
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 RFC3986 = "urn:ietf:rfc:3986"

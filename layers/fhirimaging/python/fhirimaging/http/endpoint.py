@@ -1,7 +1,7 @@
 """The one wrapper every API handler shares: event -> HttpRequest -> handler -> response.
 
 It owns logging (correlation id = API Gateway request id), the per-interaction metric, content
-negotiation, the body size limit and the single mapping of errors to OperationOutcome.
+negotiation, the body size limit, the request's deadline and the single mapping of errors to OperationOutcome.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import functools
 import time
 from typing import Any, Callable
 
-from fhirimaging import auth, logs, runtime
+from fhirimaging import auth, deadline, logs, runtime
 from fhirimaging.errors import FhirError, PayloadTooLarge
 from fhirimaging.http import limits, render
 from fhirimaging.http.request import HttpRequest
@@ -29,7 +29,10 @@ def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict
             started = time.perf_counter()
             request_context = event.get("requestContext") or {}
             correlation = {"correlation_id": request_context.get("requestId")}  # API Gateway's request id
-            response = _serve(handle, event, interaction, correlation)
+            try:
+                response = _serve(handle, event, interaction, correlation, context)
+            finally:
+                deadline.clear()
             response = render.encoded(response, (event.get("headers") or {}).get("accept-encoding"))
             status = response["statusCode"]
             logger.info("request", extra={
@@ -61,9 +64,10 @@ def _count_request(interaction: str, status: int) -> None:
         logger.exception("could not publish the request metric")
 
 
-def _serve(handle: Handler, event: dict, interaction: str, correlation: dict) -> dict:
+def _serve(handle: Handler, event: dict, interaction: str, correlation: dict, context: Any = None) -> dict:
     try:
         settings = runtime.settings()
+        deadline.start(settings.request_deadline_seconds, context)
         limits.check_event(event)  # query length and parameter count, before the query is parsed
         http = HttpRequest.from_event(event, settings.base_url)
         access = None

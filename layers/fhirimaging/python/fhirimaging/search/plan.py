@@ -17,7 +17,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from typing import NamedTuple
 
-from fhirimaging import fhirtime
+from fhirimaging import deadline, fhirtime
 from fhirimaging.search import index
 from fhirimaging.search.match import matches_all, sort_key
 from fhirimaging.search.query import Criterion, DateValue, SearchQuery, TokenValue
@@ -202,6 +202,7 @@ def _candidates(store: Store, keys: Iterator[str], batch: int) -> Iterator[tuple
         chunk = list(islice(keys, batch))
         if not chunk:
             return
+        deadline.check("examining more candidates")
         currents = store.get_currents([k.rsplit("#", 1)[1] for k in chunk])
         for k in chunk:
             yield k, currents.get(k.rsplit("#", 1)[1])

@@ -1,21 +1,22 @@
 """Conditional create, update and delete: find the target by a search, then act as the plain interaction.
 
-A query that is exactly `identifier=system|value` is race-free: the write claims a guard item for that
-identifier in its own transaction (strongly consistent, unlike the search GSI), so concurrent conditional
-writes of one Study Instance UID can never make two studies. Other queries are best-effort: they read
-the search index, which real DynamoDB updates within about a second.
+A query that is exactly `identifier=system|value` is race-free: the target is the study holding that
+identifier's guard item (strongly consistent, unlike the search GSI), and a write that would create claims
+the guard in its own transaction, so concurrent conditional writes of one Study Instance UID can never make
+two studies. Other queries are best-effort: they read the search index, which real DynamoDB updates within
+about a second.
 """
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 
+from fhirimaging import identifiers
 from fhirimaging.errors import BadRequest, PreconditionFailed
 from fhirimaging.search import plan
-from fhirimaging.search.match import matches_all
 from fhirimaging.search.query import SearchQuery, TokenValue
 from fhirimaging.store import StoredVersion
-from fhirimaging.store.base import GuardClaim
+from fhirimaging.store.base import Guard, GuardClaim
 
 
 def guard_key(query: SearchQuery) -> str | None:
@@ -28,7 +29,7 @@ def guard_key(query: SearchQuery) -> str | None:
     value = criterion.values[0]
     if not isinstance(value, TokenValue) or not value.system or not value.code:
         return None
-    return f"identifier|{value.system}|{value.code}"
+    return identifiers.guard_key(value.system, value.code)
 
 
 def require_criteria(query: SearchQuery, interaction: str) -> None:
@@ -45,18 +46,39 @@ class ConditionalTargets:
         claim = None
         key = guard_key(query)
         if key is not None:
-            holder = self._store.get_guard(key)
-            current = self._store.get_current(holder) if holder else None
-            if current is not None and not current.deleted and matches_all(
-                    json.loads(current.body, parse_float=Decimal), query.criteria):
-                found[current.id] = current
-                claim = GuardClaim(key, holder)
+            guard = self._store.get_guard(key)
+            holder = self._holder(key, guard)
+            if holder is None:
+                claim = GuardClaim(key, guard)  # free (None), or a guard to take over from a study without it
             else:
-                claim = GuardClaim(key, holder)  # free, or held by a study that no longer has it
+                claim = GuardClaim(key)
+                if identifiers.unique(key):
+                    return [holder], claim  # no other live study can carry it
+                found[holder.id] = holder
         page = plan.run(self._store, query, plan.plan(query), 2, {})
         for match in page.matches:
             found.setdefault(match.id, match)
         return list(found.values())[:2], claim
+
+    def _holder(self, key: str, guard: Guard | None) -> StoredVersion | None:
+        """The live study that holds this guard; None if the guard is free or stale (its holder is deleted or
+        no longer holds the key: only a guard from before studies recorded their guards can be stale)."""
+        if guard is None:
+            return None
+        current = self._store.get_current(guard.holder)
+        if current is None or current.deleted:
+            return None
+        if current.guards:
+            return current if key in current.guards else None
+        # No record of its guards: it holds the key while it carries the identifier.
+        return current if key in identifiers.carried(json.loads(current.body, parse_float=Decimal)) else None
+
+    def _stale(self, key: str, resource_id: str) -> Guard | None:
+        """The guard of `key` when another resource has it but does not hold it (so a claim may take it over)."""
+        guard = self._store.get_guard(key)
+        if guard is None or guard.holder == resource_id or self._holder(key, guard) is not None:
+            return None
+        return guard
 
     @staticmethod
     def _single(matches: list[StoredVersion], interaction: str) -> StoredVersion | None:

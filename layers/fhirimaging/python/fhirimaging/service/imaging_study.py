@@ -15,10 +15,11 @@ from datetime import timedelta
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from fhirimaging import cursor, fhirtime, jsontext
+from fhirimaging import cursor, deadline, fhirtime, identifiers, jsontext
 from fhirimaging.errors import (
     BadRequest,
     Conflict,
+    Duplicate,
     Gone,
     InvalidResource,
     Issue,
@@ -47,7 +48,7 @@ from fhirimaging.service.requests import (
 )
 from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult, SearchResult
 from fhirimaging.store import Store, StoredVersion, WriteKind
-from fhirimaging.store.base import GuardClaim, GuardTaken, IndexChange, history_sort_key
+from fhirimaging.store.base import Guard, GuardChange, GuardClaim, GuardTaken, history_sort_key
 
 RESOURCE_TYPE = "ImagingStudy"
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -64,10 +65,11 @@ _AT_SCAN_BUDGET = 2000
 
 
 class ImagingStudyService(ConditionalTargets):
-    def __init__(self, store: Store, cursor_secret: bytes, default_page_size: int = 50,
+    def __init__(self, store: Store, cursor_secret: bytes | Callable[[], bytes], default_page_size: int = 50,
                  max_page_size: int = 1000, clock: Callable = fhirtime.now) -> None:
         self._store = store
-        self._secret = cursor_secret
+        # bytes, or a function that gives them on first use (deployed, read from Secrets Manager: runtime.py)
+        self._cursor_secret = cursor_secret
         self._default_count = default_page_size
         self._max_count = max_page_size
         self._clock = clock
@@ -96,6 +98,7 @@ class ImagingStudyService(ConditionalTargets):
         """The current version or, for a deleted study, its last version with content; None if never written."""
         version = self._store.get_current(_checked_id(resource_id))
         while version is not None and version.deleted and version.version > 1:
+            deadline.check("reading an earlier version")
             version = self._store.get_version(resource_id, version.version - 1)
         return None if version is None or version.deleted else version
 
@@ -107,6 +110,7 @@ class ImagingStudyService(ConditionalTargets):
         if query is not None:
             require_criteria(query, "create")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             claim = None
             if query is not None:
                 matches, claim = self._matches(query)
@@ -118,8 +122,10 @@ class ImagingStudyService(ConditionalTargets):
             if claim is not None and not matches_all(stamped, query.criteria):
                 claim = None  # the study does not carry the identifier it was asked about: nothing to guard
             try:
-                self._put(new, None, index.change(resource_id, None, stamped, new.last_updated), claim)
-            except GuardTaken:
+                new = self._put(new, None, stamped, claim)
+            except GuardTaken as e:
+                if claim is None or e.key != claim.key:
+                    raise _duplicate(e.key) from None
                 _back_off(attempt)  # a concurrent create won the identifier: the next round finds its study
                 continue
             except VersionConflict as e:  # a random UUID already taken: never expected, never silent
@@ -150,6 +156,8 @@ class ImagingStudyService(ConditionalTargets):
         the store did not write (another version is current, the study is deleted, the clock is behind its last
         write, or the write does not fit one request): the read-then-write path then answers exactly."""
         new, stamped = _version(resource, resource_id, if_match + 1, self._timestamp(None), WriteKind.UPDATE)
+        # Only when the study holds exactly the Study Instance UIDs it carries (the store checks): no guard changes.
+        new = new._replace(guards=frozenset(k for k in identifiers.carried(stamped) if identifiers.unique(k)))
         entries = index.index_entries(stamped, resource_id, new.last_updated)
         return ResourceResult(new, 200) if self._store.put_version_unread(new, if_match, entries) else None
 
@@ -159,6 +167,7 @@ class ImagingStudyService(ConditionalTargets):
         _validate(request.resource)
         body_id = request.resource.get("id")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             matches, claim = self._matches(query)
             target = self._single(matches, "update")
             if target is not None and body_id is not None and body_id != target.id:
@@ -176,6 +185,7 @@ class ImagingStudyService(ConditionalTargets):
     def _update_one(self, resource_id: str, resource: dict[str, Any], if_match: int | None, create_only: bool,
                     claim: GuardClaim | None = None) -> ResourceResult:
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             if if_match is not None and (current is None or current.version != if_match):
                 found = f"version {current.version}" if current else "no version"
@@ -186,8 +196,11 @@ class ImagingStudyService(ConditionalTargets):
                                          f"(version {current.version})")
             new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
             try:
-                self._put(new, current.version if current else None,
-                          index.change(resource_id, current, stamped, new.last_updated), claim)
+                new = self._put(new, current, stamped, claim)
+            except GuardTaken as e:
+                if claim is not None and e.key == claim.key:
+                    raise  # the conditional update finds the study that won it
+                raise _duplicate(e.key) from None
             except VersionConflict:
                 if if_match is not None or create_only:
                     raise PreconditionFailed(f"ImagingStudy/{resource_id} was written concurrently; "
@@ -207,6 +220,7 @@ class ImagingStudyService(ConditionalTargets):
         """
         require_criteria(query, "update")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             matches, claim = self._matches(query)
             current = self._single(matches, "update")
             before = jsontext.loads(current.body) if current is not None else None
@@ -221,8 +235,7 @@ class ImagingStudyService(ConditionalTargets):
             kind = WriteKind.UPDATE if current is not None else WriteKind.CREATE
             new, stamped = self._new_version(resource, resource_id, current, kind)
             try:
-                self._put(new, current.version if current else None,
-                          index.change(resource_id, current, stamped, new.last_updated), claim)
+                new = self._put(new, current, stamped, claim)
             except (GuardTaken, VersionConflict):
                 _back_off(attempt)
                 continue
@@ -240,14 +253,14 @@ class ImagingStudyService(ConditionalTargets):
 
     def _delete_one(self, resource_id: str) -> DeleteResult:
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             if current is None or current.deleted:
                 return DeleteResult(None)  # deleting nothing is a success: delete is idempotent
             deletion = StoredVersion(resource_id, current.version + 1, self._timestamp(current),
                                      WriteKind.DELETE, None)
             try:
-                self._store.put_version(deletion, current.version,
-                                        index.change(resource_id, current, None, deletion.last_updated))
+                deletion = self._put(deletion, current, None)  # releases every guard the study held
             except VersionConflict:
                 _back_off(attempt)
                 continue
@@ -266,11 +279,14 @@ class ImagingStudyService(ConditionalTargets):
         else:
             resource_id = _checked_id(request.id or "")
         for attempt in range(_WRITE_RETRIES):
+            deadline.check("writing")
             current = self._store.get_current(resource_id)
             resource = patched(resource_id, current, request.if_match, patch)
             new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
             try:
-                self._put(new, current.version, index.change(resource_id, current, stamped, new.last_updated))
+                new = self._put(new, current, stamped)
+            except GuardTaken as e:
+                raise _duplicate(e.key) from None
             except VersionConflict:
                 if request.if_match is not None:
                     raise PreconditionFailed(f"ImagingStudy/{resource_id} changed after version "
@@ -287,7 +303,7 @@ class ImagingStudyService(ConditionalTargets):
         since = _range_param("_since", request.since)[0] if request.since else None
         at = _range_param("_at", request.at) if request.at else None
         scope = f"history|{request.id or ''}|{count}|{request.since or ''}|{request.at or ''}"
-        position = cursor.verify(self._secret, scope, request.cursor) if request.cursor else {}
+        position = cursor.verify(self._secret(), scope, request.cursor) if request.cursor else {}
         if request.id is not None:
             if self._store.get_current(_checked_id(request.id)) is None:
                 raise not_known(request.id)
@@ -303,7 +319,7 @@ class ImagingStudyService(ConditionalTargets):
         if more and versions:
             last = versions[-1]
             next_position = {"v": last.version} if request.id is not None else {"k": history_sort_key(last)}
-            next_cursor = cursor.sign(self._secret, scope, next_position)
+            next_cursor = cursor.sign(self._secret(), scope, next_position)
         return HistoryResult(versions, count, next_cursor, request.id, issues)
 
     def _instance_history(self, resource_id, before, count, since, at):
@@ -313,6 +329,7 @@ class ImagingStudyService(ConditionalTargets):
             after = self._store.get_version(resource_id, before)
             newer_last_updated = after.last_updated if after else None
         while True:
+            deadline.check("reading the history")
             page = self._store.instance_history(resource_id, before, max(count, 1) + 1)
             for v in page.versions:
                 if since and v.last_updated < since:
@@ -340,9 +357,11 @@ class ImagingStudyService(ConditionalTargets):
         before = before or at[1]
         scanned = 0
         while True:
+            deadline.check("reading the history")
             page = self._store.type_history(before, None, max(count, 1) + 1)
             for v in page.versions:
                 if v.id not in newer:
+                    deadline.check("reading the history")
                     after = self._store.get_version(v.id, v.version + 1)
                     newer[v.id] = after.last_updated if after else None
                 if _current_during(v, newer[v.id], at):
@@ -364,7 +383,7 @@ class ImagingStudyService(ConditionalTargets):
         count = self._count(query.count)
         self_params = query.self_params()
         scope = "search|" + (request.compartment or "") + "|" + urlencode(self_params) + f"|{count}"
-        position = cursor.verify(self._secret, scope, query.cursor) if query.cursor else {}
+        position = cursor.verify(self._secret(), scope, query.cursor) if query.cursor else {}
         the_plan = plan.plan(query)
         wants_entries = query.summary != "count" and count > 0
         budget = plan.Budget(PAGE_JSON_BUDGET, _measure(query))
@@ -387,7 +406,7 @@ class ImagingStudyService(ConditionalTargets):
         warnings = [Issue("not-supported", text, severity="warning") for text in unsupported]
         if page.shrunk:
             warnings.append(_shrunk(len(page.matches), count))
-        next_cursor = cursor.sign(self._secret, scope, page.position) if page.position and wants_entries else None
+        next_cursor = cursor.sign(self._secret(), scope, page.position) if page.position and wants_entries else None
         return SearchResult(
             matches=page.matches if wants_entries else [], resources=page.resources if wants_entries else [],
             total=None if query.total == "none" else total, next_cursor=next_cursor, self_params=self_params,
@@ -395,6 +414,10 @@ class ImagingStudyService(ConditionalTargets):
         )
 
     # helpers
+
+    def _secret(self) -> bytes:
+        secret = self._cursor_secret
+        return secret if isinstance(secret, bytes) else secret()
 
     def _count(self, requested: int | None) -> int:
         if requested is None:
@@ -415,12 +438,27 @@ class ImagingStudyService(ConditionalTargets):
                      kind: WriteKind) -> tuple[StoredVersion, dict[str, Any]]:
         return _version(resource, resource_id, current.version + 1 if current else 1, self._timestamp(current), kind)
 
-    def _put(self, new: StoredVersion, expected: int | None, index_change: IndexChange,
-             claim: GuardClaim | None = None) -> None:
-        try:
-            self._store.put_version(new, expected, index_change, claim)
-        except ItemTooLarge as e:
-            raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
+    def _put(self, new: StoredVersion, current: StoredVersion | None, stamped: dict[str, Any] | None,
+             claim: GuardClaim | None = None) -> StoredVersion:
+        """Write `new` (whose resource is `stamped`; None for a deletion) over `current`, with its index change
+        and the guards it holds; returns `new` as stored (with those guards). A guard that another resource
+        has but does not hold (from before guards were recorded) is taken over. Raises VersionConflict, or
+        GuardTaken when a live study holds a guard this write needs."""
+        change = index.change(new.id, current, stamped, new.last_updated)
+        takeovers: dict[str, Guard] = {}
+        while True:
+            held, guards = _guard_change(current, stamped, claim, takeovers)
+            new = new._replace(guards=held)
+            try:
+                self._store.put_version(new, current.version if current else None, change, guards)
+                return new
+            except GuardTaken as e:
+                stale = self._stale(e.key, new.id)
+                if stale is None or takeovers.get(e.key) == stale or len(takeovers) > len(held):
+                    raise
+                takeovers[e.key] = stale
+            except ItemTooLarge as e:
+                raise PayloadTooLarge(f"the resource is too large to store: {e}") from e
 
 
 def _version(resource: dict[str, Any], resource_id: str, version: int, last_updated: str,
@@ -471,6 +509,28 @@ def not_known(resource_id: str, version_id: str | None = None) -> NotFound:
 def _back_off(attempt: int) -> None:
     if attempt < _WRITE_RETRIES - 1:
         time.sleep(random.uniform(0, min(0.1, 0.005 * 2**attempt)))
+
+
+def _guard_change(current: StoredVersion | None, resource: dict[str, Any] | None, claim: GuardClaim | None,
+                  takeovers: dict[str, Guard]) -> tuple[frozenset[str], GuardChange]:
+    """The guards a new version (of `resource`; None: a deletion) holds, and what its write claims and releases:
+    every Study Instance UID it carries, the conditional write's identifier, and any guard it held before and
+    still carries."""
+    before = current.guards if current is not None else frozenset()
+    carried = identifiers.carried(resource) if resource is not None else set()
+    held = {k for k in carried if identifiers.unique(k) or k in before}
+    if claim is not None and claim.key in carried:
+        held.add(claim.key)
+        if claim.stale is not None:
+            takeovers = {claim.key: claim.stale, **takeovers}
+    claims = tuple(GuardClaim(k, takeovers.get(k)) for k in sorted(held - before))
+    return frozenset(held), GuardChange(claims, frozenset(before - held))
+
+
+def _duplicate(key: str) -> Duplicate:
+    return Duplicate(f"the identifier {identifiers.described(key)} is held by another live study, and a Study "
+                     "Instance UID names one study: write that study by a conditional update "
+                     "(PUT ImagingStudy?identifier=...) or a conditional create (If-None-Exist)")
 
 
 def _id_mismatch(body_id: str, resource_id: str) -> BadRequest:

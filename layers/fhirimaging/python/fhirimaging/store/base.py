@@ -23,6 +23,7 @@ class StoredVersion(NamedTuple):
     last_updated: str  # instant, UTC, millisecond precision: sorts as text
     kind: WriteKind
     body: str | None  # the resource's exact JSON text; None for a deletion
+    guards: frozenset[str] = frozenset()  # the uniqueness guards this version holds (see GuardChange)
 
     @property
     def deleted(self) -> bool:
@@ -44,15 +45,38 @@ class IndexChange:
     terms: frozenset[str] = frozenset()
 
 
+class Guard(NamedTuple):
+    """A uniqueness guard item: which resource holds the key, and which of its versions claimed it."""
+
+    holder: str
+    claimed_by: int | None  # None: claimed before guards recorded their claiming version
+
+
 class GuardClaim(NamedTuple):
     """A write's claim on a uniqueness guard (e.g. one identifier), taken in the write's transaction."""
 
     key: str
-    replaces: str | None  # the holder this claim may take over (it no longer carries the key), if any
+    stale: Guard | None = None  # a guard this claim takes over, exactly as read (its holder does not hold it)
+
+
+class GuardChange(NamedTuple):
+    """What a write does to guards: claims the keys it did not hold and releases those it no longer holds. The
+    new version records the keys it holds (StoredVersion.guards), so that its successor knows what to release;
+    a guard item therefore exists exactly while a live resource holds it."""
+
+    claims: tuple[GuardClaim, ...] = ()
+    releases: frozenset[str] = frozenset()
+
+
+NO_GUARDS = GuardChange()
 
 
 class GuardTaken(Exception):
     """Another resource holds the guard: a concurrent write won it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} is held by another resource")
+        self.key = key
 
 
 class Store(Protocol):
@@ -61,23 +85,24 @@ class Store(Protocol):
 
     def get_version(self, resource_id: str, version: int) -> StoredVersion | None: ...
 
-    def get_guard(self, key: str) -> str | None:
-        """The id of the resource holding a uniqueness guard, strongly consistent."""
+    def get_guard(self, key: str) -> Guard | None:
+        """The uniqueness guard item of `key`, strongly consistent; None when no resource holds it."""
 
     def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
         """The current versions of many resources at once (missing ones are left out)."""
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
-                    index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
+                    index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
         """Write `new` as the current version, atomically, iff the current version is `expected_version`
-        (None: the resource must not exist), with its index change and guard claim.
+        (None: the resource must not exist), with its index change and guard change.
         Raises VersionConflict, GuardTaken or ItemTooLarge.
         Index changes too large for the same transaction follow it; they are hints, verified on use."""
 
     def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
         """Write `new` over `expected_version` without reading it, in one request, with every index entry of
-        `new` (term -> GSI sort key), iff the current version is `expected_version`, is not a deletion and is
-        older than `new.last_updated`. Entries of terms `new` no longer has are removed later (they are hints).
+        `new` (term -> GSI sort key), iff the current version is `expected_version`, is not a deletion, is
+        older than `new.last_updated` and holds exactly the guards `new` holds (`new.guards`).
+        Entries of terms `new` no longer has are removed later (they are hints).
         False: nothing was written, because that does not hold or the store cannot do it in one request (a body
         for S3, more terms than a transaction holds, an old version whose terms it has no record of);
         put_version, after a read, then tells which."""

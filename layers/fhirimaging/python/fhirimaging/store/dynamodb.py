@@ -8,6 +8,9 @@ The current item also records its version's index terms (`terms`, when they fit 
 If-Match update can skip the read: it puts every entry of the new version, each index item noting the
 version that wrote it (`v`), and marks the current item `staleTerms`. The terms only the old version had
 are then deleted from the table's stream (stale_terms, remove_stale_terms; functions/index_cleanup).
+
+Loops of requests check the request's deadline (fhirimaging/deadline.py) before each request, and a write
+before it starts; nothing after a write's commit does, so a committed write is always answered.
 """
 from __future__ import annotations
 
@@ -20,9 +23,13 @@ from typing import Any, Iterator, NamedTuple
 
 from botocore.exceptions import ClientError
 
+from fhirimaging import deadline
 from fhirimaging.errors import ItemTooLarge, Throttled, VersionConflict
 from fhirimaging.store import keys
 from fhirimaging.store.base import (
+    NO_GUARDS,
+    Guard,
+    GuardChange,
     GuardClaim,
     GuardTaken,
     HistoryPage,
@@ -82,6 +89,7 @@ class DynamoDbStore:
 
     def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
         upper = keys.version_sk(before_version) if before_version else keys.VERSION_PREFIX + "~"
+        deadline.check("reading the history")
         with _translated():
             response = self._client.query(
                 TableName=self._table,
@@ -99,13 +107,15 @@ class DynamoDbStore:
         versions = [v for v in versions if before_version is None or v.version < before_version]
         return HistoryPage(versions[:limit], len(versions) > limit)
 
-    def get_guard(self, key: str) -> str | None:
+    def get_guard(self, key: str) -> Guard | None:
         with _translated():
             item = self._client.get_item(
                 TableName=self._table, Key={"pk": {"S": keys.guard_pk(key)}, "sk": {"S": keys.GUARD}},
                 ConsistentRead=True,
             ).get("Item")
-        return item["holder"]["S"] if item else None
+        if not item:
+            return None
+        return Guard(item["holder"]["S"], int(item["claimedBy"]["N"]) if "claimedBy" in item else None)
 
     def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
         wanted = [{"pk": {"S": keys.resource_pk(rid)}, "sk": {"S": keys.CURRENT}}
@@ -126,6 +136,7 @@ class DynamoDbStore:
             ScanIndexForward=not descending, Limit=100,
         )
         while True:
+            deadline.check("reading the search index")
             with _translated():
                 response = self._client.query(**kwargs)
             for item in response["Items"]:
@@ -151,6 +162,7 @@ class DynamoDbStore:
             ExpressionAttributeValues=values, ScanIndexForward=False, Limit=50,
         )
         while True:
+            deadline.check("reading the history index")
             with _translated():
                 response = self._client.query(**kwargs)
             for item in response["Items"]:
@@ -175,6 +187,7 @@ class DynamoDbStore:
             batch, item_keys = item_keys[:100], item_keys[100:]
             request = {self._table: {"Keys": batch, "ConsistentRead": True}}
             while request:
+                deadline.check("reading more studies")
                 with _translated():
                     response = self._client.batch_get_item(RequestItems=request)
                 found += self._versions([(item["pk"]["S"].split("#", 1)[1], item)
@@ -195,7 +208,8 @@ class DynamoDbStore:
     # writes
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
-                    index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
+                    index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
+        deadline.check("writing")
         compressed = _compressed(new)
         ref = None
         if compressed is not None and len(compressed) > INLINE_BODY_LIMIT and self._bodies is not None:
@@ -213,7 +227,7 @@ class DynamoDbStore:
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
             }
-        guard_writes = [self._guard_write(new.id, guard)] if guard else []
+        guard_writes = self._guard_writes(new, guards)
         index_writes = [{"Put": {"TableName": self._table, "Item": item}} for item in items.index_puts]
         index_writes += [{"Delete": {"TableName": self._table, "Key": key}} for key in items.index_deletes]
         room = MAX_TRANSACTION_ACTIONS - 2 - len(guard_writes)
@@ -233,8 +247,11 @@ class DynamoDbStore:
             error = e.response.get("Error", {}).get("Code")
             if error == "TransactionCanceledException":
                 cancellations = e.response.get("CancellationReasons", [])
-                if guard and len(cancellations) > 2 and cancellations[2].get("Code") == "ConditionalCheckFailed":
-                    raise GuardTaken(f"{guard.key} is held by another resource") from e
+                failed = [n for n, r in enumerate(cancellations) if r.get("Code") == "ConditionalCheckFailed"]
+                # A claim lost to another holder; a lost version check (n < 2) comes first: the retry re-reads.
+                claims = [n - 2 for n in failed if 2 <= n < 2 + len(guards.claims)]
+                if claims and min(failed) >= 2:
+                    raise GuardTaken(guards.claims[claims[0]].key) from e
                 reasons = {r.get("Code") for r in cancellations}
                 # TransactionConflict: a concurrent transaction on the same item; same as losing the race.
                 if reasons & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons:
@@ -242,9 +259,11 @@ class DynamoDbStore:
             _raise_translated(e)
         # A large study's index change does not fit the transaction; the rest follows in batches.
         # Until it lands a search may miss the study, never return a wrong one (results are verified).
+        # Committed: no deadline check from here on (the write is answered as written).
         self._batch_write(index_writes[room:])
 
     def put_version_unread(self, new: StoredVersion, expected_version: int, entries: dict[str, str]) -> bool:
+        deadline.check("writing")
         compressed = _compressed(new)
         if compressed is None or len(compressed) > INLINE_BODY_LIMIT:
             return False  # a body for S3 takes the usual path
@@ -252,17 +271,22 @@ class DynamoDbStore:
                               leaves_stale_terms=True)
         if "terms" not in items.current:
             return False  # more (or longer) terms than one transaction and the current item take
-        # The old version's terms must be on record: the stream cleanup finds the stale ones there.
+        # The old version's terms must be on record: the stream cleanup finds the stale ones there. It must hold
+        # exactly the guards the new version holds: then no guard is claimed or released.
         condition = "version = :expected AND #method <> :deletion AND attribute_exists(terms) AND lastUpdated < :new"
+        values = {":expected": {"N": str(expected_version)}, ":deletion": {"S": WriteKind.DELETE.value},
+                  ":new": {"S": new.last_updated}}
+        if new.guards:
+            condition += " AND guards = :guards"
+            values[":guards"] = items.current["guards"]
+        else:
+            condition += " AND attribute_not_exists(guards)"
         try:
             self._client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self._table, "Item": items.version,
                          "ConditionExpression": "attribute_not_exists(pk)"}},
                 {"Put": {"TableName": self._table, "Item": items.current, "ConditionExpression": condition,
-                         "ExpressionAttributeNames": {"#method": "method"},
-                         "ExpressionAttributeValues": {":expected": {"N": str(expected_version)},
-                                                       ":deletion": {"S": WriteKind.DELETE.value},
-                                                       ":new": {"S": new.last_updated}}}},
+                         "ExpressionAttributeNames": {"#method": "method"}, "ExpressionAttributeValues": values}},
                 *({"Put": {"TableName": self._table, "Item": item}} for item in items.index_puts),
             ])
         except ClientError as e:
@@ -296,14 +320,15 @@ class DynamoDbStore:
         except ClientError:
             pass  # left for bodies.sweep
 
-    def _guard_write(self, resource_id: str, guard: GuardClaim) -> dict[str, Any]:
-        holders = {":self": {"S": resource_id}, ":stale": {"S": guard.replaces or resource_id}}
-        return {"Put": {
-            "TableName": self._table,
-            "Item": {"pk": {"S": keys.guard_pk(guard.key)}, "sk": {"S": keys.GUARD}, "holder": {"S": resource_id}},
-            "ConditionExpression": "attribute_not_exists(pk) OR holder IN (:self, :stale)",
-            "ExpressionAttributeValues": holders,
-        }}
+    def _guard_writes(self, new: StoredVersion, guards: GuardChange) -> list[dict[str, Any]]:
+        """The claims (in order, first) and releases of one write, each conditional on who holds the guard."""
+        writes = [{"Put": {"TableName": self._table, "Item": _guard_item(claim.key, new),
+                           **_claim_condition(new, claim)}} for claim in guards.claims]
+        writes += [{"Delete": {"TableName": self._table, "Key": _guard_key(key),
+                               "ConditionExpression": "holder = :self",
+                               "ExpressionAttributeValues": {":self": {"S": new.id}}}}
+                   for key in sorted(guards.releases)]
+        return writes
 
     def _batch_write(self, writes: list[dict[str, Any]]) -> None:
         requests = [{"PutRequest": {"Item": w["Put"]["Item"]}} if "Put" in w
@@ -314,6 +339,28 @@ class DynamoDbStore:
             while pending:
                 with _translated():
                     pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+
+def _guard_key(key: str) -> dict[str, Any]:
+    return {"pk": {"S": keys.guard_pk(key)}, "sk": {"S": keys.GUARD}}
+
+
+def _guard_item(key: str, new: StoredVersion) -> dict[str, Any]:
+    return {**_guard_key(key), "holder": {"S": new.id}, "claimedBy": {"N": str(new.version)}}
+
+
+def _claim_condition(new: StoredVersion, claim: GuardClaim) -> dict[str, Any]:
+    """Free or already ours; or, taking over a stale guard, still exactly as read: a write of its holder in the
+    meantime (a revival, say) rewrites `claimedBy`, and the takeover then fails."""
+    if claim.stale is None:
+        return {"ConditionExpression": "attribute_not_exists(pk) OR holder = :self",
+                "ExpressionAttributeValues": {":self": {"S": new.id}}}
+    if claim.stale.claimed_by is None:
+        return {"ConditionExpression": "holder = :stale AND attribute_not_exists(claimedBy)",
+                "ExpressionAttributeValues": {":stale": {"S": claim.stale.holder}}}
+    return {"ConditionExpression": "holder = :stale AND claimedBy = :by",
+            "ExpressionAttributeValues": {":stale": {"S": claim.stale.holder},
+                                          ":by": {"N": str(claim.stale.claimed_by)}}}
 
 
 class VersionItems(NamedTuple):
@@ -336,6 +383,8 @@ def version_items(new: StoredVersion, index: IndexChange | None = None,
         body = {"body": {"B": compressed}} if compressed is not None else {}
     attributes = {"version": {"N": str(new.version)}, "lastUpdated": {"S": new.last_updated},
                   "method": {"S": new.kind.value}, **body}
+    if new.guards:  # JSON text, so that a condition can compare it whole
+        attributes["guards"] = {"S": json.dumps(sorted(new.guards), separators=(",", ":"))}
     pk = {"S": keys.resource_pk(new.id)}
     current = {"pk": pk, "sk": {"S": keys.CURRENT}, **attributes}
     terms = _encoded_terms(index.terms)
@@ -413,6 +462,7 @@ def _from_item(resource_id: str, item: dict[str, Any], offloaded: bytes | None =
         last_updated=item["lastUpdated"]["S"],
         kind=WriteKind(item["method"]["S"]),
         body=zlib.decompress(body).decode() if body is not None else None,
+        guards=frozenset(json.loads(item["guards"]["S"])) if "guards" in item else frozenset(),
     )
 
 

@@ -5,21 +5,30 @@ import threading
 from collections.abc import Iterator
 
 from fhirimaging.errors import VersionConflict
-from fhirimaging.store.base import GuardClaim, GuardTaken, HistoryPage, IndexChange, StoredVersion, history_sort_key
+from fhirimaging.store.base import (
+    NO_GUARDS,
+    Guard,
+    GuardChange,
+    GuardTaken,
+    HistoryPage,
+    IndexChange,
+    StoredVersion,
+    history_sort_key,
+)
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self._versions: dict[str, list[StoredVersion]] = {}
         self._index: dict[str, dict[str, str]] = {}  # term -> {resource id: sort key}
-        self._guards: dict[str, str] = {}
+        self._guards: dict[str, Guard] = {}
         self._lock = threading.Lock()
 
     def get_current(self, resource_id: str) -> StoredVersion | None:
         versions = self._versions.get(resource_id)
         return versions[-1] if versions else None
 
-    def get_guard(self, key: str) -> str | None:
+    def get_guard(self, key: str) -> Guard | None:
         return self._guards.get(key)
 
     def get_currents(self, resource_ids: list[str]) -> dict[str, StoredVersion]:
@@ -30,16 +39,22 @@ class MemoryStore:
         return versions[version - 1] if 0 < version <= len(versions) else None
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
-                    index: IndexChange | None = None, guard: GuardClaim | None = None) -> None:
+                    index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
         with self._lock:
             versions = self._versions.setdefault(new.id, [])
             current = versions[-1].version if versions else None
             if current != expected_version or new.version != len(versions) + 1:
                 raise VersionConflict(f"{new.id}: expected {expected_version}, current {current}")
-            if guard is not None:
-                if self._guards.get(guard.key, new.id) not in (new.id, guard.replaces):
-                    raise GuardTaken(guard.key)
-                self._guards[guard.key] = new.id
+            for claim in guards.claims:
+                held = self._guards.get(claim.key)
+                if (held != claim.stale) if claim.stale is not None else (held is not None and held.holder != new.id):
+                    raise GuardTaken(claim.key)
+            if any(self._guards.get(key, Guard("", None)).holder != new.id for key in guards.releases):
+                raise VersionConflict(f"{new.id} releases a guard it does not hold")
+            for claim in guards.claims:
+                self._guards[claim.key] = Guard(new.id, new.version)
+            for key in guards.releases:
+                del self._guards[key]
             versions.append(new)
             index = index or IndexChange()
             for term, sort_key in index.put.items():
@@ -52,7 +67,8 @@ class MemoryStore:
             versions = self._versions.get(new.id)
             current = versions[-1] if versions else None
             if (current is None or current.version != expected_version or current.deleted
-                    or current.last_updated >= new.last_updated or new.version != expected_version + 1):
+                    or current.last_updated >= new.last_updated or new.version != expected_version + 1
+                    or current.guards != new.guards):
                 return False
             versions.append(new)
             # The stale entries go at once: what the DynamoDB store's stream cleanup arrives at.
