@@ -44,10 +44,16 @@ def refused(response: requests.Response, status: int, code: str, naming: str) ->
     assert issue["code"] == code and naming in issue["diagnostics"], issue
 
 
+def own_uid() -> list[dict]:
+    """An identifier of its own: a Study Instance UID names one live study."""
+    return [{"system": "urn:dicom:uid", "value": f"urn:oid:2.25.{uuid.uuid4().int}"}]
+
+
 @pytest.fixture
 def study(http) -> dict:
-    """A fresh study with a modality code of its own (so searches find exactly it), version 1."""
+    """A fresh study with a UID and a modality code of its own (so searches find exactly it), version 1."""
     body = copy.deepcopy(FIXTURE)
+    body["identifier"] = own_uid()
     body["description"] = "a" * 29 + "!"  # 30 characters that ^(a+)+$ fails to match only after backtracking
     body["series"][0]["modality"] = {"coding": [{"system": DCM, "code": f"X{uuid.uuid4().hex[:12]}"}]}
     response = checked(http.post("ImagingStudy", data=json.dumps(body), headers={"Content-Type": FHIR_JSON}))
@@ -153,6 +159,7 @@ def test_an_or_list_at_the_limit_is_answered_with_its_matches(http, study):
 def test_conditional_interactions_are_bounded_the_same_way(http, study):
     query = f"modality={THOUSAND},{modality(study)}"
     other = copy.deepcopy(FIXTURE)
+    other["identifier"] = own_uid()
     other["series"][0]["modality"] = {"coding": [{"system": DCM, "code": f"Y{uuid.uuid4().hex[:12]}"}]}
     body = json.dumps(other)
     created = http.post("ImagingStudy", data=body, headers={"Content-Type": FHIR_JSON, "If-None-Exist": query})

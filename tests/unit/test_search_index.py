@@ -80,3 +80,21 @@ def test_a_failed_prefetch_raises_the_store_error():
 
     with pytest.raises(RuntimeError, match="throttled"):
         plan._prefetched([iter(["a#1"]), failing()])
+
+
+def test_a_prefetch_thread_keeps_the_requests_deadline():
+    from fhirimaging import deadline
+    from fhirimaging.errors import DeadlineExceeded
+
+    def partition():
+        deadline.check("reading the search index")
+        yield "a#1"
+
+    deadline.start(60)
+    try:
+        assert [list(s) for s in plan._prefetched([partition(), partition()])] == [["a#1"], ["a#1"]]
+        deadline.start(-1)
+        with pytest.raises(DeadlineExceeded):
+            plan._prefetched([partition(), partition()])
+    finally:
+        deadline.clear()

@@ -158,14 +158,22 @@ def _prefetched(streams: list[Iterator[str]]) -> list[Iterator[str]]:
         return streams
     from concurrent.futures import ThreadPoolExecutor  # only searches over several partitions need it
 
+    left = deadline.remaining()
+    until = None if left is None else deadline._clock() + left
+
+    def first(stream: Iterator[str]) -> tuple[str, ...]:
+        # The deadline is per thread: a pool thread keeps the request's, so its Query is checked as well.
+        if until is not None:
+            deadline.start(until - deadline._clock())
+        try:
+            key = next(stream, None)
+        finally:
+            deadline.clear()
+        return () if key is None else (key,)
+
     with ThreadPoolExecutor(min(PREFETCH_THREADS, len(streams))) as pool:
-        firsts = list(pool.map(_first, streams))
+        firsts = list(pool.map(first, streams))
     return [chain(first, stream) for first, stream in zip(firsts, streams)]
-
-
-def _first(stream: Iterator[str]) -> tuple[str, ...]:
-    key = next(stream, None)
-    return () if key is None else (key,)
 
 
 def _undated_last(store: Store, term: str, the_plan: Plan, after: str | None) -> Iterator[str]:
