@@ -58,3 +58,43 @@ def test_an_index_change_adds_rewrites_and_removes_exactly_the_difference():
     deletion = index.change("s1", StoredVersion("s1", 2, "2026-01-02T00:00:00.000Z", WriteKind.UPDATE,
                                                 index.json.dumps(after)), None, "2026-01-03T00:00:00.000Z")
     assert deletion.put == {} and deletion.delete == set(new_entries)
+
+
+def test_prefetching_takes_every_first_query_side_by_side_and_keeps_each_stream_whole():
+    import threading
+
+    started = threading.Barrier(3, timeout=5)  # only passes if the three first Queries run at once
+
+    def partition(keys):
+        started.wait()
+        yield from keys
+
+    streams = plan._prefetched([partition(["a#1", "c#3"]), partition([]), partition(["b#2"])])
+    assert [list(s) for s in streams] == [["a#1", "c#3"], [], ["b#2"]]
+
+
+def test_a_failed_prefetch_raises_the_store_error():
+    def failing():
+        raise RuntimeError("throttled")
+        yield  # a generator, as index_range is
+
+    with pytest.raises(RuntimeError, match="throttled"):
+        plan._prefetched([iter(["a#1"]), failing()])
+
+
+def test_a_prefetch_thread_keeps_the_requests_deadline():
+    from fhirimaging import deadline
+    from fhirimaging.errors import DeadlineExceeded
+
+    def partition():
+        deadline.check("reading the search index")
+        yield "a#1"
+
+    deadline.start(60)
+    try:
+        assert [list(s) for s in plan._prefetched([partition(), partition()])] == [["a#1"], ["a#1"]]
+        deadline.start(-1)
+        with pytest.raises(DeadlineExceeded):
+            plan._prefetched([partition(), partition()])
+    finally:
+        deadline.clear()

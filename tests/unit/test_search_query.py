@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fhirimaging.errors import BadRequest
+from fhirimaging.errors import BadRequest, TooCostly
+from fhirimaging.http.limits import MAX_OR_VALUES, MAX_SEARCH_VALUES
 from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, element_values
 from fhirimaging.search.query import (
     DateValue,
@@ -410,3 +411,29 @@ def test_self_params_keep_values_as_sent_with_their_escapes_and_modifiers():
 def test_an_empty_query_uses_no_parameters():
     query = parse("")
     assert (query.criteria, query.self_params(), query.ignored) == ((), [], ())
+
+
+# Bounded cost: OR-ed values per parameter and per query -------------------------------------------------
+
+def test_more_values_in_one_or_list_than_the_limit_is_too_costly_naming_the_parameter_and_the_limit():
+    parse("modality=" + ",".join(f"M{n}" for n in range(MAX_OR_VALUES)))
+    with pytest.raises(TooCostly) as refused:
+        parse("modality=" + ",".join(f"M{n}" for n in range(MAX_OR_VALUES + 1)))
+    assert refused.value.status == 400 and refused.value.code == "too-costly"
+    assert refused.value.diagnostics == (f"modality has {MAX_OR_VALUES + 1} values in one OR list; "
+                                         f"the limit is {MAX_OR_VALUES}")
+
+
+def test_more_values_in_all_than_the_limit_is_too_costly_naming_the_limit():
+    per = MAX_SEARCH_VALUES // 4
+    lists = [",".join(f"{code}{n}" for n in range(per)) for code in ("A", "B", "C", "D")]
+    parse("&".join(f"modality={values}" for values in lists))
+    with pytest.raises(TooCostly) as refused:
+        parse("&".join(f"modality={values}" for values in lists) + "&status=available")
+    assert f"the limit is {MAX_SEARCH_VALUES}" in refused.value.diagnostics
+    assert "up to status" in refused.value.diagnostics
+
+
+def test_an_escaped_comma_is_not_a_value_of_the_or_list():
+    (value,) = only("identifier=" + "\\,".join(["x"] * (MAX_OR_VALUES + 1))).values
+    assert value.code == ",".join(["x"] * (MAX_OR_VALUES + 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fhirimaging.auth.scopes import RESOURCE_TYPE
+from fhirimaging.http import limits
 from fhirimaging.interactions import INTERACTIONS
 from fhirimaging.patch import MEDIA_TYPES as PATCH_FORMATS
 from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, SearchParameter
@@ -44,7 +45,15 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 "Conditional create (If-None-Exist), update, patch and delete (single) are race-free when the query is "
                 "exactly identifier=system|value (a uniqueness guard in the write's transaction); other "
                 "conditional queries read the search index, which may trail a concurrent write briefly. "
-                f"Request bodies up to {settings.max_body_bytes} bytes."
+                f"Request bodies up to {settings.max_body_bytes} bytes. "
+                f"A search, and the query of a conditional interaction, takes at most {limits.MAX_OR_VALUES} "
+                f"values in one parameter's comma-separated (OR) list and {limits.MAX_SEARCH_VALUES} values in all; "
+                "more is a 400 (too-costly) naming the limit. "
+                f"A patch has at most {limits.MAX_PATCH_OPERATIONS} operations and may not make the resource "
+                f"larger than {limits.MAX_PATCHED_CHARS} characters of JSON at any operation (413); FHIRPath "
+                f"Patch paths are at most {limits.MAX_FHIRPATH_CHARS} characters, and their regular expressions "
+                "(matches, replaceMatches) use RE2 syntax, without backreferences or lookaround (400); evaluating "
+                f"one patch's paths may take at most {limits.MAX_FHIRPATH_STEPS} steps (400 too-costly)."
             ),
             "security": _security(settings),
             "resource": [{

@@ -16,6 +16,21 @@ MAX_JSON_DEPTH = 64
 # A real study with 10,000 instances has one array of 10,000; ten times that is not a study.
 MAX_ARRAY_ITEMS = 100_000
 MAX_STRING_CHARS = 1024 * 1024
+# Search: each OR-ed value of the chosen criterion is one GSI Query; a list of patients or modalities a
+# person would type is a handful, and a few hundred Queries per request is already seconds of DynamoDB.
+MAX_OR_VALUES = 100
+MAX_SEARCH_VALUES = 200
+# PATCH: the patched resource may not grow past what a PUT may send (the default body limit); checked
+# after every operation, so `copy` cannot double the document on and on before validation sees it.
+MAX_PATCHED_CHARS = 5 * 1024 * 1024
+MAX_PATCH_OPERATIONS = 1000
+# FHIRPath Patch: every path is evaluated over the whole resource; a real path is a few dozen characters.
+MAX_FHIRPATH_CHARS = 1000
+# One patch's path evaluations (steps: sub-expressions evaluated plus the items they return, ~1.5 us each
+# with garbage collection on): a `where` over the 10,000 instances of a study takes ~340,000 steps, a path
+# into a study of a few hundred instances a few thousand; `select($this.combine($this))` doubles a collection
+# per 28 characters of path, and is stopped here within a second.
+MAX_FHIRPATH_STEPS = 500_000
 
 
 class UriTooLong(FhirError):

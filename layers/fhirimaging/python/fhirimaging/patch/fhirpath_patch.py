@@ -9,17 +9,32 @@ syntax errors silently, which would turn a mistyped delete into a no-op.
 The spec's rules: replace, insert, move and the container of add must select exactly one element (a list,
 for insert and move); delete of nothing is a no-op, of several an error. An element left empty by a delete
 is removed too, as FHIR JSON has no empty objects or arrays.
+
+Bounded cost: at most MAX_PATCH_OPERATIONS operations, paths of at most MAX_FHIRPATH_CHARS, the size
+budget of patch/budget.py (what add, insert and replace write is measured before it is written), and
+MAX_FHIRPATH_STEPS of evaluation per patch: fhirpathpy evaluates every sub-expression through
+`engine.do_eval`, which is wrapped here to count one step per evaluation and one per item it returns, so
+`select($this.combine($this))`, which doubles a collection in 30 characters, stops after a bounded amount
+of work. Its `util.flatten` (behind select and where) is replaced by a linear one: it concatenated lists
+pairwise, quadratic in the collection. The client's regular expressions (matches, replaceMatches) run on
+RE2, whose matching time is linear in the text: Python's `re` backtracks, and `^(a+)+$` over 30
+characters holds a CPU, and with it the GIL, for minutes. RE2 refuses what it cannot run in linear time
+(backreferences, lookaround) rather than run it.
 """
 from __future__ import annotations
 
 import copy
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import fhirpathpy
+import fhirpathpy.engine
+import fhirpathpy.engine.util
+import re2
 from antlr4 import CommonTokenStream, InputStream, Token
 from antlr4.error.ErrorListener import ErrorListener
 from antlr4.tree.Tree import ParseTreeWalker
@@ -28,7 +43,9 @@ from fhirpathpy.parser.ASTPathListener import ASTPathListener
 from fhirpathpy.parser.generated.FHIRPathLexer import FHIRPathLexer
 from fhirpathpy.parser.generated.FHIRPathParser import FHIRPathParser
 
-from fhirimaging.errors import BadRequest, Issue, Unprocessable
+from fhirimaging.errors import BadRequest, Issue, PayloadTooLarge, TooCostly, Unprocessable
+from fhirimaging.http.limits import MAX_FHIRPATH_CHARS, MAX_FHIRPATH_STEPS, MAX_PATCH_OPERATIONS
+from fhirimaging.patch.budget import SizeBudget
 from fhirimaging.patch.schema import child_of, model_at
 
 
@@ -104,12 +121,19 @@ def compile_patch(document: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     parameters = document.get("parameter", [])
     if type(parameters) is not list:
         raise BadRequest("Parameters.parameter must be an array of operations")
+    if len(parameters) > MAX_PATCH_OPERATIONS:
+        raise PayloadTooLarge(f"the patch has {len(parameters)} operations; the limit is {MAX_PATCH_OPERATIONS}")
     operations = [_operation(number, p) for number, p in enumerate(parameters, 1)]
 
     def apply(resource: dict[str, Any]) -> dict[str, Any]:
         result = copy.deepcopy(resource)
-        for operation in operations:
-            _APPLY[operation.type](result, operation)
+        budget = SizeBudget(result)
+        _steps.left = MAX_FHIRPATH_STEPS
+        try:
+            for operation in operations:
+                _APPLY[operation.type](result, operation, budget)
+        finally:
+            _steps.left = None
         return result
 
     return apply
@@ -134,6 +158,8 @@ def _operation(number: int, parameter: Any) -> Operation:
     path = parts["path"].get("valueString")
     if type(path) is not str or not path.strip():
         raise BadRequest(f"{label}: the path part needs a valueString FHIRPath expression")
+    if len(path) > MAX_FHIRPATH_CHARS:
+        raise BadRequest(f"{label}: the path has {len(path)} characters; the limit is {MAX_FHIRPATH_CHARS}")
     fields: dict[str, Any] = {"tree": _parse(label, path)}
     if "name" in parts:
         name = parts["name"].get("valueString")
@@ -245,9 +271,15 @@ def _split_last_member(path: str) -> tuple[str, str] | None:
 def _select(resource: dict, tree: dict, operation: Operation) -> list[Location]:
     try:
         nodes = fhirpathpy.apply_parsed_path(resource, tree, {"resource": resource, "rootResource": resource},
-                                             MODEL, {"returnRawData": True, "traceFn": _ignore})
+                                             MODEL, _OPTIONS)
     except RecursionError as e:
         raise BadRequest(f"{operation}: the path is too deep to evaluate") from e
+    except UnsupportedRegex as e:
+        raise BadRequest(f"{operation}: {e}") from e
+    except _TooManySteps as e:
+        raise TooCostly(f"{operation}: evaluating the paths of this patch takes more than {MAX_FHIRPATH_STEPS} "
+                        "steps (one per sub-expression evaluated and per item it returns); the limit is "
+                        f"{MAX_FHIRPATH_STEPS}") from e
     except Exception as e:  # fhirpathpy reports wrong arity, unknown functions or variables as plain exceptions
         raise BadRequest(f"{operation}: the path cannot be evaluated: {e}") from e
     found: dict[Steps, Location] = {}
@@ -259,6 +291,93 @@ def _select(resource: dict, tree: dict, operation: Operation) -> list[Location]:
 
 def _ignore(*_: Any) -> None:
     """trace() output has nowhere to go in a patch."""
+
+
+# bounded evaluation
+
+class _TooManySteps(Exception):
+    pass
+
+
+_steps = threading.local()  # the steps left to the patch this thread applies; None: not counting
+_do_eval = fhirpathpy.engine.do_eval
+
+
+def _counted_eval(ctx: dict, parent: Any, node: dict) -> Any:
+    result = _do_eval(ctx, parent, node)
+    left = getattr(_steps, "left", None)
+    if left is not None:
+        _steps.left = left = left - 1 - (len(result) if type(result) is list else 0)
+        if left < 0:
+            raise _TooManySteps()
+    return result
+
+
+def _flatten(items: list) -> list:
+    flat: list = []
+    for item in items:
+        if isinstance(item, list):
+            flat.extend(item)
+        else:
+            flat.append(item)
+    return flat
+
+
+# The evaluators call both through their modules (engine.do_eval, util.flatten), so these take effect for
+# every evaluation; nothing else in the layer evaluates FHIRPath.
+fhirpathpy.engine.do_eval = _counted_eval
+fhirpathpy.engine.util.flatten = _flatten
+
+
+# client regular expressions
+
+class UnsupportedRegex(ValueError):
+    pass
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # the error comes back to the client; nothing for stderr
+_RE2_DOT_ALL = re2.Options()
+_RE2_DOT_ALL.log_errors = False
+_RE2_DOT_ALL.dot_nl = True  # fhirpathpy's matches() compiles with re.DOTALL
+
+
+def _regex(pattern: str, options: Any) -> Any:
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as e:
+        why = e.args[0].decode(errors="replace") if e.args and isinstance(e.args[0], bytes) else str(e)
+        raise UnsupportedRegex(f"the regular expression {pattern[:100]!r} is not supported ({why}); this server "
+                               "runs RE2 syntax, without backreferences or lookaround") from e
+
+
+def _one_string(coll: list) -> str:
+    if len(coll) != 1 or type(coll[0]) is not str:
+        raise ValueError("a string function needs a single string as its input")
+    return coll[0]
+
+
+def _matches(coll: list, pattern: Any) -> Any:
+    if not pattern or not coll:
+        return []
+    return _regex(pattern, _RE2_DOT_ALL).search(_one_string(coll)) is not None
+
+
+def _replace_matches(coll: list, pattern: Any, substitution: Any) -> Any:
+    if type(pattern) is not str or type(substitution) is not str:
+        return []
+    # FHIRPath writes groups as $1; RE2, like re, as \1
+    return _regex(pattern, _RE2_OPTIONS).sub(re.sub(r"\$(\d+)", r"\\\1", substitution), _one_string(coll))
+
+
+_OPTIONS = {
+    "returnRawData": True,
+    "traceFn": _ignore,
+    "userInvocationTable": {
+        "matches": {"fn": _matches, "arity": {1: ["String"]}, "nullable_input": True},
+        "replaceMatches": {"fn": _replace_matches, "arity": {2: ["String", "String"]}, "nullable_input": True},
+    },
+}
 
 
 def _locate(resource: dict, node: Any, operation: Operation) -> Location:
@@ -359,7 +478,7 @@ def _materialize(value: Value, model: Any) -> Any:
 
 # the operations
 
-def _add(resource: dict, operation: Operation) -> None:
+def _add(resource: dict, operation: Operation, budget: SizeBudget) -> None:
     location = _one(resource, operation)
     container = _get(resource, location.steps)
     if type(container) is not dict:
@@ -367,6 +486,7 @@ def _add(resource: dict, operation: Operation) -> None:
     child = child_of(model_at(location.steps), operation.name, operation.value.type)
     key = child.key if child else operation.name
     value = _materialize(operation.value, child.model if child else None)
+    budget.grow(value, str(operation))
     if key in container:
         if type(container[key]) is not list:
             raise _refused(operation, f"{key} is already present and does not repeat; use replace")
@@ -375,7 +495,7 @@ def _add(resource: dict, operation: Operation) -> None:
         container[key] = [value] if child and child.repeats else value
 
 
-def _insert(resource: dict, operation: Operation) -> None:
+def _insert(resource: dict, operation: Operation, budget: SizeBudget) -> None:
     owner_steps, key = _list(resource, operation)
     owner = _get(resource, owner_steps)
     items = owner.get(key, [])
@@ -383,13 +503,15 @@ def _insert(resource: dict, operation: Operation) -> None:
         raise _refused(operation, f"{key} does not repeat, so it has no index to insert at")
     if operation.index > len(items):
         raise _refused(operation, f"index {operation.index} is past the end of the list of {len(items)}")
-    items.insert(operation.index, _materialize(operation.value, model_at((*owner_steps, key))))
+    value = _materialize(operation.value, model_at((*owner_steps, key)))
+    budget.grow(value, str(operation))
+    items.insert(operation.index, value)
     owner[key] = items
     if type(owner.get("_" + key)) is list:  # keep a primitive list's extensions aligned with its values
         owner["_" + key].insert(operation.index, None)
 
 
-def _move(resource: dict, operation: Operation) -> None:
+def _move(resource: dict, operation: Operation, budget: SizeBudget) -> None:
     owner_steps, key = _list(resource, operation)
     owner = _get(resource, owner_steps)
     items = owner.get(key)
@@ -403,7 +525,7 @@ def _move(resource: dict, operation: Operation) -> None:
             aligned.insert(operation.destination, aligned.pop(operation.source))
 
 
-def _delete(resource: dict, operation: Operation) -> None:
+def _delete(resource: dict, operation: Operation, budget: SizeBudget) -> None:
     found = _select(resource, operation.tree, operation)
     if not found:
         return
@@ -419,7 +541,7 @@ def _delete(resource: dict, operation: Operation) -> None:
         steps = steps[:-1]
 
 
-def _replace(resource: dict, operation: Operation) -> None:
+def _replace(resource: dict, operation: Operation, budget: SizeBudget) -> None:
     location = _one(resource, operation)
     steps = location.steps
     if not steps:
@@ -431,9 +553,11 @@ def _replace(resource: dict, operation: Operation) -> None:
         child = child_of(model_at(steps[:-1]), location.name, operation.value.type)
         del parent[last]
         last = child.key if child else last
-        parent[last] = _materialize(operation.value, child.model if child else None)
+        value = _materialize(operation.value, child.model if child else None)
     else:
-        parent[last] = _materialize(operation.value, model_at(steps))
+        value = _materialize(operation.value, model_at(steps))
+    budget.grow(value, str(operation))
+    parent[last] = value
 
 
 def _remove(resource: dict, steps: Steps) -> None:
@@ -458,6 +582,6 @@ def _kind(value: Any) -> str:
     return "list" if type(value) is list else "primitive value"
 
 
-_APPLY: dict[str, Callable[[dict, Operation], None]] = {
+_APPLY: dict[str, Callable[[dict, Operation, SizeBudget], None]] = {
     "add": _add, "insert": _insert, "delete": _delete, "replace": _replace, "move": _move,
 }

@@ -3,7 +3,9 @@ verify every other criterion against the current resource.
 
 Candidates arrive as GSI sort keys `<started or lastUpdated>#<id>`, merged across OR-ed terms and
 shards; a page ends at the sort key of its last match, which is where the next page resumes, so a
-page boundary is stable while other studies change.
+page boundary is stable while other studies change. The first page of every partition is fetched side by side
+(heapq.merge would ask for them one after another before yielding anything); later pages follow as the merge
+needs them.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 from typing import NamedTuple
 
 from fhirimaging import deadline, fhirtime
@@ -31,6 +33,8 @@ CANDIDATE_BUDGET = 2000
 # Sorts the index cannot serve are done in memory over at most this many matches.
 IN_MEMORY_SORT_LIMIT = 2000
 _WIDEST_PRECISION = timedelta(days=366)
+# Partitions queried at once: below botocore's 10 pooled connections, so no request waits for a socket.
+PREFETCH_THREADS = 8
 
 
 class TooCostly(Exception):
@@ -141,11 +145,35 @@ def run(store: Store, query: SearchQuery, the_plan: Plan, count: int, position: 
     after = position.get("k")
     if descending and the_plan.key == "started":
         streams = [_undated_last(store, term, the_plan, after) for term in the_plan.terms]
-        merged = heapq.merge(*streams, key=_dated_first, reverse=True)
+        merged = heapq.merge(*_prefetched(streams), key=_dated_first, reverse=True)
     else:
         streams = [store.index_range(term, the_plan.low, the_plan.high, descending, after) for term in the_plan.terms]
-        merged = heapq.merge(*streams, reverse=descending)
+        merged = heapq.merge(*_prefetched(streams), reverse=descending)
     return _page(store, query, _dedupe(merged), count, after, the_plan, budget)
+
+
+def _prefetched(streams: list[Iterator[str]]) -> list[Iterator[str]]:
+    """The same streams, each with its first item (and so its first Query) already taken, in a thread pool."""
+    if len(streams) < 2:
+        return streams
+    from concurrent.futures import ThreadPoolExecutor  # only searches over several partitions need it
+
+    left = deadline.remaining()
+    until = None if left is None else deadline._clock() + left
+
+    def first(stream: Iterator[str]) -> tuple[str, ...]:
+        # The deadline is per thread: a pool thread keeps the request's, so its Query is checked as well.
+        if until is not None:
+            deadline.start(until - deadline._clock())
+        try:
+            key = next(stream, None)
+        finally:
+            deadline.clear()
+        return () if key is None else (key,)
+
+    with ThreadPoolExecutor(min(PREFETCH_THREADS, len(streams))) as pool:
+        firsts = list(pool.map(first, streams))
+    return [chain(first, stream) for first, stream in zip(firsts, streams)]
 
 
 def _undated_last(store: Store, term: str, the_plan: Plan, after: str | None) -> Iterator[str]:
@@ -240,7 +268,7 @@ def _sorted_in_memory(store: Store, query: SearchQuery, the_plan: Plan, count: i
     """Sorts the index cannot serve: gather every match (bounded), sort, and page by offset."""
     streams = [store.index_range(term, the_plan.low, the_plan.high, False, None) for term in the_plan.terms]
     everything: list[tuple[tuple, StoredVersion, dict]] = []
-    for key, current in _candidates(store, _dedupe(heapq.merge(*streams)), 100):
+    for key, current in _candidates(store, _dedupe(heapq.merge(*_prefetched(streams))), 100):
         resource = _verified(query, the_plan, key, current)
         if resource is not None:
             everything.append((_sort_tuple(resource, query), current, resource))

@@ -1,6 +1,8 @@
 """A FHIR search query string -> a typed SearchQuery, with every value parsed once, before any matching.
 
 Unknown parameters and modifiers are skipped (or a 400 under handling=strict); an invalid value is always a 400.
+Every OR-ed value may cost a GSI Query, so their number is bounded per parameter and per query (a 400
+too-costly naming the limit); conditional interactions parse their criteria here too, so the bounds hold there.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from fhirimaging import fhirtime
-from fhirimaging.errors import BadRequest, Issue
+from fhirimaging.errors import BadRequest, Issue, TooCostly
+from fhirimaging.http.limits import MAX_OR_VALUES, MAX_SEARCH_VALUES
 from fhirimaging.search.parameters import (
     ELEMENTS,
     PARAMETERS,
@@ -123,6 +126,7 @@ def parse_query(params: list[tuple[str, str]], *, strict: bool, base_url: str) -
     ignored: list[str] = []
     includes: list[tuple[str, str]] = []
     single: dict[str, str] = {}
+    total_values = 0
 
     def skip(name: str, problem: str) -> None:
         if strict:
@@ -151,6 +155,10 @@ def parse_query(params: list[tuple[str, str]], *, strict: bool, base_url: str) -
             skip(name, f"modifier ':{modifier}' is not supported on '{code}'")
             continue
         values = _values(parameter, modifier or None, name, value, base_url)
+        total_values += len(values)
+        if total_values > MAX_SEARCH_VALUES:
+            raise TooCostly(f"the search has more than {MAX_SEARCH_VALUES} values in all (counting each value of "
+                            f"an OR list, up to {name}); the limit is {MAX_SEARCH_VALUES}")
         criteria.append(Criterion(parameter, modifier or None, values, (name, value), base_url))
 
     sort, sort_skipped = _sort(single.get("_sort"))
@@ -187,6 +195,8 @@ def _values(parameter: SearchParameter, modifier: str | None, name: str, value: 
             raise BadRequest(f"{name} must be true or false, not '{value}'")
         return (value == "true",)
     parts = split(value, ",")
+    if len(parts) > MAX_OR_VALUES:
+        raise TooCostly(f"{name} has {len(parts)} values in one OR list; the limit is {MAX_OR_VALUES}")
     if "" in parts:
         raise BadRequest(f"{name}: '{value}' has an empty value in its comma-separated list")
     kind = parameter.match_type
