@@ -17,21 +17,13 @@ import pytest
 import requests
 
 from fhirimaging.http.limits import MAX_FHIRPATH_STEPS, MAX_OR_VALUES, MAX_PATCHED_CHARS, MAX_SEARCH_VALUES
-from tests.oracle import assert_valid_r5
+from tests.integration.test_patch import checked
 from tests.patch_documents import operation
 
 FIXTURE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "imagingstudy-example.json").read_text())
 FHIR_JSON = "application/fhir+json"
 JSON_PATCH = "application/json-patch+json"
 DCM = "http://dicom.nema.org/resources/ontology/DCM"
-
-
-def checked(response: requests.Response) -> requests.Response:
-    assert response.status_code < 500, response.text
-    if response.content:
-        assert response.headers["Content-Type"].startswith(FHIR_JSON)
-        assert_valid_r5(response.content)
-    return response
 
 
 def refused(response: requests.Response, status: int, code: str, naming: str) -> None:
