@@ -6,5 +6,5 @@ from fhirimaging.models import validate_imaging_study  # noqa: F401  built durin
 
 
 @endpoint("create")
-def lambda_handler(http):
-    return runtime.service().create(parse.create(http))
+def lambda_handler(http, access):
+    return runtime.service().create(parse.create(http), access)

@@ -5,5 +5,5 @@ from fhirimaging.http.endpoint import endpoint
 
 
 @endpoint("delete")
-def lambda_handler(http):
-    return runtime.service().delete(parse.delete(http))
+def lambda_handler(http, access):
+    return runtime.service().delete(parse.delete(http), access)

@@ -7,5 +7,5 @@ from fhirimaging.patch import json_patch  # noqa: F401  loads during init too; F
 
 
 @endpoint("patch")
-def lambda_handler(http):
-    return runtime.service().patch(parse.patch(http))
+def lambda_handler(http, access):
+    return runtime.service().patch(parse.patch(http), access)

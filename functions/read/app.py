@@ -5,5 +5,5 @@ from fhirimaging.http.endpoint import endpoint
 
 
 @endpoint("read")
-def lambda_handler(http):
-    return runtime.service().read(parse.read(http))
+def lambda_handler(http, access):
+    return runtime.service().read(parse.read(http), access)

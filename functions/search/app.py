@@ -5,5 +5,5 @@ from fhirimaging.http.endpoint import endpoint
 
 
 @endpoint("search")
-def lambda_handler(http):
-    return runtime.service().search(parse.search(http))
+def lambda_handler(http, access):
+    return runtime.service().search(parse.search(http), access)

@@ -5,5 +5,5 @@ from fhirimaging.http.endpoint import endpoint
 
 
 @endpoint("type_history")
-def lambda_handler(http):
-    return runtime.service().history(parse.history(http))
+def lambda_handler(http, access):
+    return runtime.service().history(parse.history(http), access)

@@ -6,5 +6,5 @@ from fhirimaging.models import validate_imaging_study  # noqa: F401  built durin
 
 
 @endpoint("update")
-def lambda_handler(http):
-    return runtime.service().update(parse.update(http))
+def lambda_handler(http, access):
+    return runtime.service().update(parse.update(http), access)

@@ -5,5 +5,5 @@ from fhirimaging.http.endpoint import endpoint
 
 
 @endpoint("vread")
-def lambda_handler(http):
-    return runtime.service().vread(parse.vread(http))
+def lambda_handler(http, access):
+    return runtime.service().vread(parse.vread(http), access)

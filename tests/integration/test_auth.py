@@ -108,10 +108,11 @@ INTERACTIONS = {
     "delete": ("d", 204), "conditional-delete": ("ds", 204),
 }
 SEARCHES = ("search", "search-post", "search-compartment")
-# under patient scopes, when the target is the other patient's study
+# under patient scopes, when the target is the other patient's study: as for an id that never existed (404), but
+# a body naming the other patient (create, update) is refused before any read (403)
 OTHER = {"read": 404, "vread": 404, "history": 404, "type-history": 403, "create": 403,
-         "conditional-create": 403, "update": 403, "conditional-update": 403, "patch": 403,
-         "conditional-patch": 404, "delete": 403, "conditional-delete": 204,
+         "conditional-create": 403, "update": 403, "conditional-update": 403, "patch": 404,
+         "conditional-patch": 404, "delete": 404, "conditional-delete": 204,
          **{name: 200 for name in SEARCHES}}
 
 
@@ -276,7 +277,8 @@ def test_an_update_may_not_revive_another_patients_deleted_study(client, issuer,
     token = issuer.mint("patient/ImagingStudy.cruds", patient=world.own)
     response = call(client, token, "PUT", f"ImagingStudy/{world.b}", headers=FHIR_JSON,
                     data=json.dumps({**study(world.own), "id": world.b}))
-    assert response.status_code == 403 and response.json()["issue"][0]["code"] == "forbidden"
+    # as for an id without a study: a patient-level scope creates with POST only
+    assert response.status_code == 404 and response.json()["issue"][0]["code"] == "not-found"
     assert call(client, admin, "GET", f"ImagingStudy/{world.b}").status_code == 410  # still deleted, not revived
 
 

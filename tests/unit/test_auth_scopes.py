@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fhirimaging.auth import parse_scopes
-from fhirimaging.auth.enforce import claims
+from fhirimaging.auth import claims, parse_scopes
 from fhirimaging.capabilities import capability_statement
 from fhirimaging.errors import Unauthorized
 from fhirimaging.settings import Settings

@@ -1,10 +1,10 @@
-"""SMART on FHIR authorisation in the handlers (defence in depth behind API Gateway's JWT authorizer).
+"""SMART on FHIR authorisation (defence in depth behind API Gateway's JWT authorizer).
 
-API Gateway has verified the token (signature, exp, iss, aud) and put its claims into the payload 2.0
-event; this package reads the SMART scopes and the `patient` launch context from them and decides
-each interaction (see README, Security).
+API Gateway has verified the token (signature, exp, iss, aud) and put its claims into the payload 2.0 event;
+`caller` turns them into a SmartAccess, which the service asks on every interaction (service/access.py).
 """
-from fhirimaging.auth.enforce import Access, authorize, check_result
+from fhirimaging.auth.access import SmartAccess
+from fhirimaging.auth.claims import caller, claims
 from fhirimaging.auth.scopes import Grants, parse_scopes
 
-__all__ = ["Access", "Grants", "authorize", "check_result", "parse_scopes"]
+__all__ = ["Grants", "SmartAccess", "caller", "claims", "parse_scopes"]

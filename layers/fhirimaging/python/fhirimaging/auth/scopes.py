@@ -18,10 +18,11 @@ class Grants(NamedTuple):
 
 
 def parse_scopes(scope: str) -> Grants:
-    """Scopes are space-separated; unknown, malformed and finer-grained (`?param=`) scopes grant nothing."""
+    """Scopes are separated by spaces (RFC 6749 3.3: %x20, no other whitespace); unknown, malformed and
+    finer-grained (`?param=`) scopes grant nothing."""
     unrestricted: set[str] = set()
     patient: set[str] = set()
-    for item in scope.split():
+    for item in scope.split(" "):
         m = _SCOPE.fullmatch(item)
         if not m or m[2] not in ("*", RESOURCE_TYPE):
             continue

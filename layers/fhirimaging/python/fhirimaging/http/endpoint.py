@@ -1,7 +1,8 @@
 """The one wrapper every API handler shares: event -> HttpRequest -> handler -> response.
 
 It owns logging (correlation id = API Gateway request id), the per-interaction metric, content
-negotiation, the body size limit, the request's deadline and the single mapping of errors to OperationOutcome.
+negotiation, the body size limit, the request's deadline, the caller's access (handed to the handler, which
+hands it to the service with the typed request) and the single mapping of errors to OperationOutcome.
 """
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from fhirimaging import auth, deadline, logs, runtime
 from fhirimaging.errors import FhirError, PayloadTooLarge
 from fhirimaging.http import limits, render
 from fhirimaging.http.request import HttpRequest
+from fhirimaging.service.access import EVERYONE
 
 logger = logs.logger
 METRICS_NAMESPACE = "FhirImaging"
 _cold_start = True
 
-Handler = Callable[[HttpRequest], Any]
+Handler = Callable[..., Any]  # (http, access), or (http) for the public interactions
+PUBLIC = frozenset({"capabilities", "fallback"})  # the CapabilityStatement; 404/405 answers hold no data
 
 
 def endpoint(interaction: str) -> Callable[[Handler], Callable[[dict, Any], dict]]:
@@ -70,14 +73,14 @@ def _serve(handle: Handler, event: dict, interaction: str, correlation: dict, co
         deadline.start(settings.request_deadline_seconds, context)
         limits.check_event(event)  # query length and parameter count, before the query is parsed
         http = HttpRequest.from_event(event, settings.base_url)
-        access = None
-        if settings.auth:  # SMART scopes (fhirimaging.auth): 401/403, or the request narrowed to a patient
-            http, access = auth.authorize(interaction, http, event, runtime.service)
+        if interaction in PUBLIC:
+            access = None
+        else:  # SMART scopes (fhirimaging.auth): 401 here; the service asks the access about everything else
+            access = auth.caller(event, http.base_url) if settings.auth else EVERYONE
         if len(http.body) > settings.max_body_bytes:
             raise PayloadTooLarge(f"the body is {len(http.body)} bytes; the limit is {settings.max_body_bytes}")
         http.check_acceptable()
-        result = handle(http)
-        auth.check_result(interaction, result, access, http)
+        result = handle(http) if access is None else handle(http, access)
         return render.result(result, http)
     except FhirError as e:
         if e.status >= 500:

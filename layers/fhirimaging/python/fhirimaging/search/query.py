@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -91,6 +91,15 @@ class SearchQuery:
     cursor: str | None
     ignored: tuple[str, ...]  # a parameter name as sent, or "_sort=x" / "_elements=x" for one skipped item
     format: str | None = None
+    base_url: str = field(default="", compare=False, repr=False)  # where absolute references are local
+
+    def confined_to(self, patient_id: str) -> "SearchQuery":
+        """This query AND `patient=Patient/<patient_id>`, built as a criterion, never parsed from text: no value
+        of the id can add a parameter or an OR. Not among self_params: links carry the client's query."""
+        confinement = Criterion(PARAMETERS["patient"], None,
+                                (ReferenceValue("Patient", patient_id, None, None, None),),
+                                ("patient", f"Patient/{patient_id}"), self.base_url)
+        return replace(self, criteria=(*self.criteria, confinement))
 
     def self_params(self) -> list[tuple[str, str]]:
         """The parameters this query was run with, in one order for equivalent queries (no _cursor)."""
@@ -176,6 +185,7 @@ def parse_query(params: list[tuple[str, str]], *, strict: bool, base_url: str) -
         cursor=single.get("_cursor"),
         ignored=tuple(ignored),
         format=single.get("_format"),
+        base_url=base_url,
     )
 
 

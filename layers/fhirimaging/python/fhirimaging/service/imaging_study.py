@@ -12,7 +12,7 @@ import re
 import time
 import uuid
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 from urllib.parse import urlencode
 
 from fhirimaging import cursor, deadline, fhirtime, identifiers, jsontext
@@ -36,6 +36,7 @@ from fhirimaging.search import index, plan
 from fhirimaging.search.match import matches_all
 from fhirimaging.search.query import SearchQuery
 from fhirimaging.search.subset import needs_subset, subset
+from fhirimaging.service.access import EVERYONE, Access
 from fhirimaging.service.conditional import ConditionalTargets, require_criteria
 from fhirimaging.service.patching import patched, read_patch
 from fhirimaging.service.requests import (
@@ -64,6 +65,7 @@ _WRITE_RETRIES = 40
 PAGE_JSON_BUDGET = 5_000_000
 # Type-level _at may walk many superseded versions; bound the work of one page.
 _AT_SCAN_BUDGET = 2000
+T = TypeVar("T")
 
 
 class ImagingStudyService(ConditionalTargets):
@@ -78,66 +80,85 @@ class ImagingStudyService(ConditionalTargets):
 
     # reads
 
-    def read(self, request: ReadRequest) -> ResourceResult:
+    def read(self, request: ReadRequest, access: Access = EVERYONE) -> ResourceResult:
+        access.admit(request)
         current = self._store.get_current(_checked_id(request.id))
-        if current is None:
+        if current is None or not self._shown(access, current):
             raise not_known(request.id)
         if current.deleted:
             raise Gone(f"ImagingStudy/{request.id} was deleted (version {current.version})")
         return ResourceResult(current, 200)
 
-    def vread(self, request: VreadRequest) -> ResourceResult:
+    def vread(self, request: VreadRequest, access: Access = EVERYONE) -> ResourceResult:
+        access.admit(request)
         if not _VERSION_ID.fullmatch(request.version_id):
             raise not_known(request.id, request.version_id)
         version = self._store.get_version(_checked_id(request.id), int(request.version_id))
-        if version is None:
+        if version is None or (access.judges_content
+                               and not self._shown(access, self._store.get_current(request.id), [version])):
             raise not_known(request.id, request.version_id)
         if version.deleted:
             raise Gone(f"version {request.version_id} of ImagingStudy/{request.id} is a deletion")
         return ResourceResult(version, 200)
 
-    def last_content(self, resource_id: str) -> StoredVersion | None:
+    def last_content(self, resource_id: str, current: StoredVersion | None = None) -> StoredVersion | None:
         """The current version or, for a deleted study, its last version with content; None if never written."""
-        version = self._store.get_current(_checked_id(resource_id))
+        version = current or self._store.get_current(_checked_id(resource_id))
         while version is not None and version.deleted and version.version > 1:
             deadline.check("reading an earlier version")
             version = self._store.get_version(resource_id, version.version - 1)
         return None if version is None or version.deleted else version
 
+    def _before(self, current: StoredVersion | None, access: Access) -> dict[str, Any] | None:
+        """What the caller's access judges a write by: the study's last content (None: none, or not judged)."""
+        if not access.judges_content or current is None:
+            return None
+        last = self.last_content(current.id, current)
+        return None if last is None else _content(last)
+
+    def _shown(self, access: Access, current: StoredVersion | None, versions: list[StoredVersion] = ()) -> bool:
+        """Whether the caller may read the study (by its last content) and the content of each of `versions`."""
+        if not access.judges_content:
+            return True
+        last = None if current is None else self.last_content(current.id, current)
+        return last is not None and all(access.may_read(_content(v)) for v in (last, *versions) if v.body is not None)
+
     # writes
 
-    def create(self, request: CreateRequest) -> ResourceResult:
+    def create(self, request: CreateRequest, access: Access = EVERYONE) -> ResourceResult:
+        access.admit(request)
         _validate(request.resource)
         query = request.if_none_exist
         if query is not None:
             require_criteria(query, "create")
-        for attempt in range(_WRITE_RETRIES):
-            deadline.check("writing")
+
+        def attempt() -> ResourceResult:
             claim = None
             if query is not None:
-                matches, claim = self._matches(query)
+                matches, claim = self._matches(query, access, creates=True)
                 existing = self._single(matches, "create")
                 if existing is not None:
                     return ResourceResult(existing, 200)  # If-None-Exist: it exists, nothing is created
             resource_id = str(uuid.uuid4())
             new, stamped = self._new_version(request.resource, resource_id, None, WriteKind.CREATE)
+            access.check_write("c", None, stamped)
             if claim is not None and not matches_all(stamped, query.criteria):
                 claim = None  # the study does not carry the identifier it was asked about: nothing to guard
             try:
-                new = self._put(new, None, stamped, claim)
+                return ResourceResult(self._put(new, None, stamped, claim), 201)
             except GuardTaken as e:
                 if claim is None or e.key != claim.key:
                     raise _duplicate(e.key) from None
-                _back_off(attempt)  # a concurrent create won the identifier: the next round finds its study
-                continue
+                raise _LostRace from None  # a concurrent create won the identifier: the next round finds its study
             except VersionConflict as e:  # a random UUID already taken: never expected, never silent
                 raise Conflict(f"ImagingStudy/{resource_id} already exists") from e
-            return ResourceResult(new, 201)
-        raise Conflict("the identifier is being claimed by others; retry")
 
-    def update(self, request: UpdateRequest) -> ResourceResult:
+        return _retrying(attempt, "the identifier is being claimed by others; retry")
+
+    def update(self, request: UpdateRequest, access: Access = EVERYONE) -> ResourceResult:
+        access.admit(request)
         if request.query is not None:
-            return self._conditional_update(request)
+            return self._conditional_update(request, access)
         resource_id = _checked_id(request.id or "")
         body_id = request.resource.get("id")
         if body_id is None:
@@ -146,31 +167,32 @@ class ImagingStudyService(ConditionalTargets):
         if body_id != resource_id:
             raise _id_mismatch(body_id, resource_id)
         _validate(request.resource)
-        if request.if_match is not None and not request.create_only:
+        if request.if_match is not None and not request.create_only and not access.judges_content:
             written = self._update_unread(resource_id, request.resource, request.if_match)
             if written is not None:
                 return written
-        return self._update_one(resource_id, request.resource, request.if_match, request.create_only)
+        return self._update_one(resource_id, request.resource, request.if_match, request.create_only, access)
 
     def _update_unread(self, resource_id: str, resource: dict[str, Any], if_match: int) -> ResourceResult | None:
         """The update of a live study at version `if_match`, without reading it: the new version's number and
         time follow from If-Match and the clock, and the store checks both against the current item. None when
         the store did not write (another version is current, the study is deleted, the clock is behind its last
-        write, or the write does not fit one request): the read-then-write path then answers exactly."""
+        write, or the write does not fit one request): the read-then-write path then answers exactly. Only for
+        an access that does not judge by the study's content, which this path never reads."""
         new, stamped = _version(resource, resource_id, if_match + 1, self._timestamp(None), WriteKind.UPDATE)
         # Only when the study holds exactly the Study Instance UIDs it carries (the store checks): no guard changes.
         new = new._replace(guards=frozenset(k for k in identifiers.carried(stamped) if identifiers.unique(k)))
         change = index.unread_change(index.index_entries(stamped, resource_id, new.last_updated))
         return ResourceResult(new, 200) if self._store.put_version_unread(new, if_match, change) else None
 
-    def _conditional_update(self, request: UpdateRequest) -> ResourceResult:
+    def _conditional_update(self, request: UpdateRequest, access: Access) -> ResourceResult:
         query = request.query
         require_criteria(query, "update")
         _validate(request.resource)
         body_id = request.resource.get("id")
-        for attempt in range(_WRITE_RETRIES):
-            deadline.check("writing")
-            matches, claim = self._matches(query)
+
+        def attempt() -> ResourceResult:
+            matches, claim = self._matches(query, access, creates=True)
             target = self._single(matches, "update")
             if target is not None and body_id is not None and body_id != target.id:
                 raise _id_mismatch(body_id, target.id)
@@ -179,24 +201,32 @@ class ImagingStudyService(ConditionalTargets):
             if claim is not None and not matches_all(resource, query.criteria):
                 claim = None
             try:
-                return self._update_one(resource_id, resource, request.if_match, request.create_only, claim)
+                return self._update_one(resource_id, resource, request.if_match, request.create_only, access, claim,
+                                        assigned=target is None and body_id is None)
             except GuardTaken:
-                _back_off(attempt)
-        raise Conflict("the identifier is being claimed by others; retry")
+                raise _LostRace from None
+
+        return _retrying(attempt, "the identifier is being claimed by others; retry")
 
     def _update_one(self, resource_id: str, resource: dict[str, Any], if_match: int | None, create_only: bool,
-                    claim: GuardClaim | None = None) -> ResourceResult:
-        for attempt in range(_WRITE_RETRIES):
-            deadline.check("writing")
+                    access: Access, claim: GuardClaim | None = None, assigned: bool = False) -> ResourceResult:
+        """`assigned`: the server chose the id just now, so no study of anyone's can be there to hide."""
+
+        def attempt() -> ResourceResult:
             current = self._store.get_current(resource_id)
+            before = self._before(current, access)
+            if access.judges_content and not assigned and access.hides(before):
+                raise not_known(resource_id)
+            live = current is not None and not current.deleted
             if if_match is not None and (current is None or current.version != if_match):
                 found = f"version {current.version}" if current else "no version"
                 raise PreconditionFailed(f"If-Match asked for version {if_match}; "
                                          f"ImagingStudy/{resource_id} is at {found}")
-            if create_only and current is not None and not current.deleted:
+            if create_only and live:
                 raise PreconditionFailed(f"If-None-Match: * but ImagingStudy/{resource_id} exists "
                                          f"(version {current.version})")
             new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
+            access.check_write("u" if live else "c", before, stamped)
             try:
                 new = self._put(new, current, stamped, claim)
             except GuardTaken as e:
@@ -207,10 +237,10 @@ class ImagingStudyService(ConditionalTargets):
                 if if_match is not None or create_only:
                     raise PreconditionFailed(f"ImagingStudy/{resource_id} was written concurrently; "
                                              "the precondition no longer holds") from None
-                _back_off(attempt)
-                continue
-            return ResourceResult(new, 201 if current is None or current.deleted else 200)
-        raise Conflict(f"ImagingStudy/{resource_id} is being changed by others; retry")
+                raise _LostRace from None
+            return ResourceResult(new, 200 if live else 201)
+
+        return _retrying(attempt, f"ImagingStudy/{resource_id} is being changed by others; retry")
 
     def upsert(self, query: SearchQuery, build: Callable[[dict[str, Any] | None], dict[str, Any]]
                ) -> ResourceResult | None:
@@ -221,11 +251,11 @@ class ImagingStudyService(ConditionalTargets):
         current content (meta aside) nothing is written and None is returned: no new version.
         """
         require_criteria(query, "update")
-        for attempt in range(_WRITE_RETRIES):
-            deadline.check("writing")
-            matches, claim = self._matches(query)
+
+        def attempt() -> ResourceResult | None:
+            matches, claim = self._matches(query, EVERYONE, creates=True)
             current = self._single(matches, "update")
-            before = jsontext.loads(current.body) if current is not None else None
+            before = _content(current) if current is not None else None
             resource = build(before)
             if before is not None and _without_meta(resource) == _without_meta(before):
                 return None
@@ -239,77 +269,88 @@ class ImagingStudyService(ConditionalTargets):
             try:
                 new = self._put(new, current, stamped, claim)
             except (GuardTaken, VersionConflict):
-                _back_off(attempt)
-                continue
+                raise _LostRace from None
             return ResourceResult(new, 201 if current is None else 200)
-        raise Conflict("the study is being changed by others; retry")
 
-    def delete(self, request: DeleteRequest) -> DeleteResult:
+        return _retrying(attempt, "the study is being changed by others; retry")
+
+    def delete(self, request: DeleteRequest, access: Access = EVERYONE) -> DeleteResult:
+        access.admit(request)
         if request.query is not None:
             require_criteria(request.query, "delete")
-            target = self._single(self._matches(request.query)[0], "delete")  # conditionalDelete: single
+            target = self._single(self._matches(request.query, access)[0], "delete")  # conditionalDelete: single
             if target is None:
                 return DeleteResult(None)
-            return self._delete_one(target.id)
-        return self._delete_one(_checked_id(request.id or ""))
+            return self._delete_one(target.id, access)
+        return self._delete_one(_checked_id(request.id or ""), access)
 
-    def _delete_one(self, resource_id: str) -> DeleteResult:
-        for attempt in range(_WRITE_RETRIES):
-            deadline.check("writing")
+    def _delete_one(self, resource_id: str, access: Access) -> DeleteResult:
+        def attempt() -> DeleteResult:
             current = self._store.get_current(resource_id)
+            before = self._before(current, access)
+            if access.judges_content and access.hides(before):
+                raise not_known(resource_id)
             if current is None or current.deleted:
                 return DeleteResult(None)  # deleting nothing is a success: delete is idempotent
+            access.check_write("d", before, None)
             deletion = StoredVersion(resource_id, current.version + 1, self._timestamp(current),
                                      WriteKind.DELETE, None)
             try:
-                deletion = self._put(deletion, current, None)  # releases every guard the study held
+                return DeleteResult(self._put(deletion, current, None))  # releases every guard the study held
             except VersionConflict:
-                _back_off(attempt)
-                continue
-            return DeleteResult(deletion)
-        raise Conflict(f"ImagingStudy/{resource_id} is being changed by others; retry")
+                raise _LostRace from None
 
-    def patch(self, request: PatchRequest) -> ResourceResult:
+        return _retrying(attempt, f"ImagingStudy/{resource_id} is being changed by others; retry")
+
+    def patch(self, request: PatchRequest, access: Access = EVERYONE) -> ResourceResult:
         """The patched current version, written like an update (history records it as a PUT, per bdl-14)."""
+        access.admit(request)
         patch = read_patch(request)
         if request.query is not None:
             require_criteria(request.query, "patch")
-            target = self._single(self._matches(request.query)[0], "patch")
+            target = self._single(self._matches(request.query, access)[0], "patch")
             if target is None:
                 raise NotFound("no study matches the conditional patch")
             resource_id = target.id
         else:
             resource_id = _checked_id(request.id or "")
-        for attempt in range(_WRITE_RETRIES):
-            deadline.check("writing")
+
+        def attempt() -> ResourceResult:
             current = self._store.get_current(resource_id)
+            before = self._before(current, access)
+            if access.judges_content and access.hides(before):
+                raise not_known(resource_id)
             resource = patched(resource_id, current, request.if_match, patch)
             new, stamped = self._new_version(resource, resource_id, current, WriteKind.UPDATE)
+            access.check_write("u", before, stamped)
             try:
-                new = self._put(new, current, stamped)
+                return ResourceResult(self._put(new, current, stamped), 200)
             except GuardTaken as e:
                 raise _duplicate(e.key) from None
             except VersionConflict:
                 if request.if_match is not None:
                     raise PreconditionFailed(f"ImagingStudy/{resource_id} changed after version "
                                              f"{request.if_match}") from None
-                _back_off(attempt)
-                continue
-            return ResourceResult(new, 200)
-        raise Conflict(f"ImagingStudy/{resource_id} is being changed by others; retry")
+                raise _LostRace from None
+
+        return _retrying(attempt, f"ImagingStudy/{resource_id} is being changed by others; retry")
 
     # history
 
-    def history(self, request: HistoryRequest) -> HistoryResult:
+    def history(self, request: HistoryRequest, access: Access = EVERYONE) -> HistoryResult:
+        access.admit(request)  # type history needs an unrestricted grant: nothing in it is judged per study
         count = self._count(request.count)
         since = _range_param("_since", request.since)[0] if request.since else None
         at = _range_param("_at", request.at) if request.at else None
         scope = f"history|{request.id or ''}|{count}|{request.since or ''}|{request.at or ''}"
         position = cursor.verify(self._secret(), scope, request.cursor) if request.cursor else {}
         if request.id is not None:
-            if self._store.get_current(_checked_id(request.id)) is None:
+            current = self._store.get_current(_checked_id(request.id))
+            if current is None:
                 raise not_known(request.id)
             versions, more = self._instance_history(request.id, position.get("v"), count, since, at)
+            if not self._shown(access, current, versions):
+                raise not_known(request.id)
         else:
             versions, more = self._type_history(position.get("k"), count, since, at)
         issues = []
@@ -380,12 +421,17 @@ class ImagingStudyService(ConditionalTargets):
 
     # search
 
-    def search(self, request: SearchRequest) -> SearchResult:
+    def search(self, request: SearchRequest, access: Access = EVERYONE) -> SearchResult:
+        access.admit(request)
         query = request.query
         count = self._count(query.count)
-        self_params = query.self_params()
-        scope = "search|" + (request.compartment or "") + "|" + urlencode(self_params) + f"|{count}"
+        self_params = query.self_params()  # the client's: the links repeat them, never the confinement
+        patient = access.search_patient
+        scope = ("search|" + (request.compartment or "") + "|" + urlencode(self_params) + f"|{count}"
+                 + (f"|confined to {patient}" if patient is not None else ""))
         position = cursor.verify(self._secret(), scope, query.cursor) if query.cursor else {}
+        if patient is not None:
+            query = query.confined_to(patient)
         the_plan = plan.plan(query)
         wants_entries = query.summary != "count" and count > 0
         budget = plan.Budget(PAGE_JSON_BUDGET, _measure(query))
@@ -510,9 +556,24 @@ def not_known(resource_id: str, version_id: str | None = None) -> NotFound:
     return NotFound(f"ImagingStudy/{resource_id} has no version {version_id}")
 
 
-def _back_off(attempt: int) -> None:
-    if attempt < _WRITE_RETRIES - 1:
-        time.sleep(random.uniform(0, min(0.1, 0.005 * 2**attempt)))
+class _LostRace(Exception):
+    """A write attempt lost a race (a version or guard written concurrently): the next attempt re-reads."""
+
+
+def _retrying(attempt: Callable[[], T], exhausted: str) -> T:
+    """`attempt()` until it does not lose a race, with a full-jitter back-off between tries."""
+    for n in range(_WRITE_RETRIES):
+        deadline.check("writing")
+        try:
+            return attempt()
+        except _LostRace:
+            if n < _WRITE_RETRIES - 1:
+                time.sleep(random.uniform(0, min(0.1, 0.005 * 2**n)))
+    raise Conflict(exhausted)
+
+
+def _content(version: StoredVersion) -> dict[str, Any]:
+    return jsontext.loads(version.body)
 
 
 def _guard_change(current: StoredVersion | None, resource: dict[str, Any] | None, claim: GuardClaim | None,
