@@ -8,14 +8,20 @@ integration test both are put back to the stack's if a functional test left them
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from local.auth import DevIssuer
 from local.server import LocalStack
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 
 
 def pytest_collection_modifyitems(items):
@@ -75,3 +81,46 @@ def http(stack):
     """A fresh FhirHttp session for the test, bound to `stack.base_url`."""
     with FhirHttp(stack.base_url) as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def auth_stack(tmp_path_factory):
+    """A second stack with AUTH=on, in a subprocess since a LocalStack owns its process's environment:
+    (base URL, its issuer's key file, the issuer)."""
+    key_file = tmp_path_factory.mktemp("auth") / "issuer.json"
+    env = {**os.environ, "AUTH": "on", "PORT": "0", "S3_PORT": "0", "AUTH_KEY_FILE": str(key_file),
+           "CHANGE_EVENTS_FILE": str(key_file.with_name("changes.jsonl"))}
+    output = key_file.with_name("stdout.txt")  # a file, not a pipe: the handlers' logs would fill a pipe
+    with output.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "local.server"], cwd=ROOT, env=env, text=True,
+                                   stdout=sink, stderr=subprocess.DEVNULL)
+    try:
+        base_url = ""
+        deadline = time.monotonic() + 60
+        while not base_url and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            base_url = next((line.strip() for line in output.read_text().splitlines()
+                             if line.startswith("http://")), "")
+        assert base_url, f"the AUTH=on stack did not start: {output.read_text()[-2000:]}"
+        yield base_url, key_file, DevIssuer.load(key_file)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def issuer(auth_stack):
+    return auth_stack[2]
+
+
+@pytest.fixture(scope="session")
+def client(auth_stack):
+    """An HTTP session to the AUTH=on stack."""
+    with FhirHttp(auth_stack[0]) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def admin(issuer):
+    """A token for every interaction on every study."""
+    return issuer.mint("system/ImagingStudy.cruds")

@@ -1,5 +1,5 @@
-"""SMART scopes end to end: a second local stack with AUTH=on (a subprocess, since a LocalStack owns its
-process's environment), tokens from its development issuer.
+"""SMART scopes end to end against the AUTH=on stack (tests/integration/conftest.py), with tokens from its
+development issuer.
 
 The scope matrix: every interaction x {no scope, wrong resource, read-only,
 write-only, full} x {system, user, patient with own study, patient with another's study}: the status,
@@ -10,89 +10,18 @@ token command's token works.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
 from local.auth import DevIssuer
-from tests.integration.conftest import FhirHttp
-
-ROOT = Path(__file__).resolve().parents[2]
-FHIR_JSON = {"Content-Type": "application/fhir+json"}
-SYSTEM = "urn:test:auth"
-
-
-@pytest.fixture(scope="module")
-def auth_stack(tmp_path_factory):
-    key_file = tmp_path_factory.mktemp("auth") / "issuer.json"
-    env = {**os.environ, "AUTH": "on", "PORT": "0", "S3_PORT": "0", "AUTH_KEY_FILE": str(key_file),
-           "CHANGE_EVENTS_FILE": str(key_file.with_name("changes.jsonl"))}
-    output = key_file.with_name("stdout.txt")  # a file, not a pipe: the handlers' logs would fill a pipe
-    with output.open("w") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "local.server"], cwd=ROOT, env=env, text=True,
-                                   stdout=sink, stderr=subprocess.DEVNULL)
-    try:
-        base_url = ""
-        deadline = time.monotonic() + 60
-        while not base_url and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-            base_url = next((line.strip() for line in output.read_text().splitlines()
-                             if line.startswith("http://")), "")
-        assert base_url, f"the AUTH=on stack did not start: {output.read_text()[-2000:]}"
-        yield base_url, key_file, DevIssuer.load(key_file)
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-@pytest.fixture(scope="module")
-def issuer(auth_stack):
-    return auth_stack[2]
-
-
-@pytest.fixture(scope="module")
-def client(auth_stack):
-    with FhirHttp(auth_stack[0]) as session:
-        yield session
-
-
-def call(client, token, method, url, **kwargs):
-    headers = {**kwargs.pop("headers", {}), **({"Authorization": f"Bearer {token}"} if token else {})}
-    return client.request(method, url, headers=headers, **kwargs)
-
-
-def study(patient, secret="", identifier=None):
-    resource = {"resourceType": "ImagingStudy", "status": "available", "subject": {"reference": f"Patient/{patient}"},
-                "description": secret or "a study"}
-    if identifier:
-        resource["identifier"] = [{"system": SYSTEM, "value": identifier}]
-    return resource
-
-
-class World:
-    """Per test: patient `own` with study A, patient `other` with study B (whose description is a secret)."""
-
-    def __init__(self, client, admin):
-        self.own, self.other = f"own-{uuid.uuid4().hex[:12]}", f"oth-{uuid.uuid4().hex[:12]}"
-        self.secret = f"secret-{uuid.uuid4().hex}"
-        self.a_ident, self.b_ident = uuid.uuid4().hex, uuid.uuid4().hex
-        self.a = self._create(client, admin, study(self.own, identifier=self.a_ident))
-        self.b = self._create(client, admin, study(self.other, self.secret, self.b_ident))
-
-    @staticmethod
-    def _create(client, admin, resource):
-        r = call(client, admin, "POST", "ImagingStudy", data=json.dumps(resource), headers=FHIR_JSON)
-        assert r.status_code == 201, r.text
-        return r.json()["id"]
-
+from tests.integration.conftest import ROOT
+from tests.integration.smart import FHIR_JSON, SYSTEM, World, answer, call, study
 
 SCOPES = {"none": None, "wrong": "Patient.cruds", "read": "ImagingStudy.rs", "write": "ImagingStudy.cud",
           "full": "ImagingStudy.cruds"}
@@ -160,11 +89,6 @@ def request(client, token, interaction, world, target):
         case "conditional-delete":
             return call(client, token, "DELETE", "ImagingStudy", params=by_ident)
     raise AssertionError(interaction)
-
-
-@pytest.fixture(scope="module")
-def admin(issuer):
-    return issuer.mint("system/ImagingStudy.cruds")
 
 
 @pytest.mark.parametrize("context", CONTEXTS)
@@ -241,16 +165,6 @@ def _fill(value, **names):
     return value
 
 
-def _answer(response, study_id):
-    """Status, the headers a client could tell apart, and the body with ids and volatile fields masked."""
-    text = response.text.replace(study_id, "<id>")
-    body = json.loads(text) if text else None
-    if isinstance(body, dict) and body.get("resourceType") == "Bundle":
-        body = {k: v for k, v in body.items() if k not in ("id", "meta", "link")}
-    headers = {k: response.headers.get(k) for k in ("Content-Type", "ETag", "Last-Modified", "Location")}
-    return response.status_code, headers, body
-
-
 @pytest.mark.parametrize("case", HIDDEN)
 def test_another_patients_deleted_study_answers_exactly_as_an_id_that_never_existed(client, issuer, admin, case):
     # GIVEN another patient's study, deleted, and a token for patient `own`
@@ -265,7 +179,7 @@ def test_another_patients_deleted_study_answers_exactly_as_an_id_that_never_exis
     never = call(client, token, method, path.format(id=ghost), **_fill(kwargs, id=ghost, ident=ghost_ident))
 
     # THEN both answers are the same (404 OperationOutcome for reads, never 410), and nothing changed
-    assert _answer(hidden, world.b) == _answer(never, ghost), hidden.text
+    assert answer(hidden, world.b) == answer(never, ghost), hidden.text
     assert hidden.status_code != 410 and world.secret not in hidden.text
     history = call(client, admin, "GET", f"ImagingStudy/{world.b}/_history").json()
     assert [e["response"]["status"] for e in history["entry"]] == ["204 No Content", "201 Created"]

@@ -20,6 +20,7 @@ from fhirimaging.errors import (
     BadRequest,
     Conflict,
     Duplicate,
+    Forbidden,
     Gone,
     InvalidResource,
     Issue,
@@ -167,7 +168,8 @@ class ImagingStudyService(ConditionalTargets):
         if body_id != resource_id:
             raise _id_mismatch(body_id, resource_id)
         _validate(request.resource)
-        if request.if_match is not None and not request.create_only and not access.judges_content:
+        if request.if_match is not None and not request.create_only and not access.judges_content \
+                and _allows(access, "u", request.resource):
             written = self._update_unread(resource_id, request.resource, request.if_match)
             if written is not None:
                 return written
@@ -570,6 +572,14 @@ def _retrying(attempt: Callable[[], T], exhausted: str) -> T:
             if n < _WRITE_RETRIES - 1:
                 time.sleep(random.uniform(0, min(0.1, 0.005 * 2**n)))
     raise Conflict(exhausted)
+
+
+def _allows(access: Access, permission: str, after: dict[str, Any]) -> bool:
+    try:
+        access.check_write(permission, None, after)
+    except Forbidden:
+        return False
+    return True
 
 
 def _content(version: StoredVersion) -> dict[str, Any]:
