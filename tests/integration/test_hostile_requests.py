@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from fhirimaging.http.limits import MAX_FHIRPATH_STEPS, MAX_OR_VALUES, MAX_PATCHED_CHARS, MAX_SEARCH_VALUES
+from fhirimaging.limits import MAX_FHIRPATH_STEPS, MAX_OR_VALUES, MAX_PATCHED_CHARS, MAX_SEARCH_VALUES
 from tests.integration.test_patch import checked
 from tests.patch_documents import operation
 

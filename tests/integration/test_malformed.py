@@ -180,7 +180,7 @@ CASES = [
     post("json-nested-beyond-the-parser-is-400", raw(nested(100_000)), diagnostics="nested too deeply"),
     put("contained-resource-too-deep-to-store-is-400", contained_too_deep_to_store,
         diagnostics="the body is nested too deeply: more than 64 levels"),  # refused by the depth limit first
-    # hostile input limits (http/limits.py)
+    # hostile input limits (limits.py, http/limits.py)
     put("json-nested-65-levels-is-400", edited(lambda s: s.update(contained=[{"resourceType": "Patient", "id": "p",
                                                                             "x": nested_objects(62)}])),
         diagnostics="the body is nested too deeply: more than 64 levels"),

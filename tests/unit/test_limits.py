@@ -1,13 +1,13 @@
-"""http/limits.py: each limit's boundary, and a real 10,000-instance study is well inside all of them."""
+"""limits.py and http/limits.py: each limit's boundary, and a real 10,000-instance study is well inside all of them."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from fhirimaging import jsontext
-from fhirimaging.errors import BadRequest, PayloadTooLarge
-from fhirimaging.http import limits
+from fhirimaging import jsontext, limits
+from fhirimaging.errors import BadRequest, PayloadTooLarge, UriTooLong
+from fhirimaging.http.limits import check_event
 
 
 def nested(depth: int) -> str:
@@ -31,13 +31,13 @@ def test_array_and_string_boundaries():
 
 
 def test_query_length_and_parameter_count():
-    limits.check_event({"rawQueryString": "a=" + "x" * 8190})
-    limits.check_event({"rawQueryString": "&".join(["a=1"] * 100) + "&&"})
-    with pytest.raises(limits.UriTooLong) as too_long:
-        limits.check_event({"rawQueryString": "a=" + "x" * 8191})
+    check_event({"rawQueryString": "a=" + "x" * 8190})
+    check_event({"rawQueryString": "&".join(["a=1"] * 100) + "&&"})
+    with pytest.raises(UriTooLong) as too_long:
+        check_event({"rawQueryString": "a=" + "x" * 8191})
     assert too_long.value.status == 414
     with pytest.raises(BadRequest, match="101 parameters"):
-        limits.check_event({"rawQueryString": "&".join(["a=1"] * 101)})
+        check_event({"rawQueryString": "&".join(["a=1"] * 101)})
 
 
 def test_a_10000_instance_study_is_within_the_limits():

@@ -9,7 +9,7 @@ import pytest
 
 from fhirimaging import jsontext
 from fhirimaging.errors import BadRequest, PayloadTooLarge, TooCostly
-from fhirimaging.http.limits import MAX_FHIRPATH_CHARS, MAX_FHIRPATH_STEPS, MAX_PATCH_OPERATIONS, MAX_PATCHED_CHARS
+from fhirimaging.limits import MAX_FHIRPATH_CHARS, MAX_FHIRPATH_STEPS, MAX_PATCH_OPERATIONS, MAX_PATCHED_CHARS
 from fhirimaging.patch import FHIRPATH_PATCH, JSON_PATCH, apply_patch
 from fhirimaging.patch.budget import SizeBudget, size
 from tests.patch_documents import operation

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fhirimaging.errors import BadRequest, TooCostly
-from fhirimaging.http.limits import MAX_OR_VALUES, MAX_SEARCH_VALUES
+from fhirimaging.limits import MAX_OR_VALUES, MAX_SEARCH_VALUES
 from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, element_values
 from fhirimaging.search.query import (
     DateValue,

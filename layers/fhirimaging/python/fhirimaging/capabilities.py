@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fhirimaging import limits
 from fhirimaging.auth.scopes import RESOURCE_TYPE
-from fhirimaging.http import limits
 from fhirimaging.interactions import INTERACTIONS
 from fhirimaging.patch import MEDIA_TYPES as PATCH_FORMATS
 from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, SearchParameter

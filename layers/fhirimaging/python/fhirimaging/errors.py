@@ -86,6 +86,10 @@ class PayloadTooLarge(FhirError):
     status, code = 413, "too-long"
 
 
+class UriTooLong(FhirError):
+    status, code = 414, "too-long"
+
+
 class UnsupportedMediaType(FhirError):
     status, code = 415, "not-supported"
 

@@ -12,8 +12,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from fhirimaging import limits
 from fhirimaging.errors import BadRequest
-from fhirimaging.http import limits
 
 _SENTINEL = "\x00decimal:"
 _SENTINEL_JSON = re.compile(r'"\\u0000decimal:([^"]+)"')

@@ -1,40 +1,16 @@
-"""Hostile-input limits, each a clear 4xx OperationOutcome before any work is done.
+"""The request line's limits, checked before it is parsed (`check_event`, from the endpoint).
 
-The request line is checked before it is parsed (`check_event`, from the endpoint); a JSON document
-right after it is parsed (`check_document`, from jsontext.load_document), in one iterative pass that
-no depth can make recurse. The body size limit stays in the endpoint (413).
+The body size limit stays in the endpoint (413); the limits on what a request holds (JSON, search, PATCH)
+are checked below the HTTP layer (fhirimaging/limits.py).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from fhirimaging.errors import BadRequest, FhirError, PayloadTooLarge
+from fhirimaging.errors import BadRequest, UriTooLong
 
 MAX_QUERY_BYTES = 8 * 1024
 MAX_QUERY_PARAMETERS = 100
-MAX_JSON_DEPTH = 64
-# A real study with 10,000 instances has one array of 10,000; ten times that is not a study.
-MAX_ARRAY_ITEMS = 100_000
-MAX_STRING_CHARS = 1024 * 1024
-# Search: each OR-ed value of the chosen criterion is one GSI Query; a list of patients or modalities a
-# person would type is a handful, and a few hundred Queries per request is already seconds of DynamoDB.
-MAX_OR_VALUES = 100
-MAX_SEARCH_VALUES = 200
-# PATCH: the patched resource may not grow past what a PUT may send (the default body limit); checked
-# after every operation, so `copy` cannot double the document on and on before validation sees it.
-MAX_PATCHED_CHARS = 5 * 1024 * 1024
-MAX_PATCH_OPERATIONS = 1000
-# FHIRPath Patch: every path is evaluated over the whole resource; a real path is a few dozen characters.
-MAX_FHIRPATH_CHARS = 1000
-# One patch's path evaluations (steps: sub-expressions evaluated plus the items they return, ~1.5 us each
-# with garbage collection on): a `where` over the 10,000 instances of a study takes ~340,000 steps, a path
-# into a study of a few hundred instances a few thousand; `select($this.combine($this))` doubles a collection
-# per 28 characters of path, and is stopped here within a second.
-MAX_FHIRPATH_STEPS = 500_000
-
-
-class UriTooLong(FhirError):
-    status, code = 414, "too-long"
 
 
 def check_event(event: dict[str, Any]) -> None:
@@ -46,34 +22,3 @@ def check_event(event: dict[str, Any]) -> None:
         count = sum(1 for part in raw.split("&") if part)
         if count > MAX_QUERY_PARAMETERS:
             raise BadRequest(f"the query has {count} parameters; the limit is {MAX_QUERY_PARAMETERS}")
-
-
-def check_document(document: Any, what: str = "body") -> None:
-    """400 beyond 64 levels of nesting or a string over 1 MiB; 413 for an array over 100,000 items."""
-    if type(document) not in (dict, list):
-        _check_string(document, what)
-        return
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise BadRequest(f"the {what} is nested too deeply: more than {MAX_JSON_DEPTH} levels")
-        if type(node) is dict:
-            children = node.values()
-            for key in node:
-                _check_string(key, what)
-        else:
-            if len(node) > MAX_ARRAY_ITEMS:
-                raise PayloadTooLarge(f"an array in the {what} has {len(node)} items; the limit is {MAX_ARRAY_ITEMS}")
-            children = node
-        for child in children:
-            kind = type(child)
-            if kind is dict or kind is list:
-                stack.append((child, depth + 1))
-            elif kind is str and len(child) > MAX_STRING_CHARS:
-                _check_string(child, what)
-
-
-def _check_string(value: Any, what: str) -> None:
-    if type(value) is str and len(value) > MAX_STRING_CHARS:
-        raise BadRequest(f"a string in the {what} has {len(value)} characters; the limit is {MAX_STRING_CHARS}")

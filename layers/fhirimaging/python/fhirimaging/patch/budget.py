@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fhirimaging.errors import PayloadTooLarge
-from fhirimaging.http.limits import MAX_PATCHED_CHARS
+from fhirimaging.limits import MAX_PATCHED_CHARS
 
 _LITERALS = {True: 4, False: 5}
 

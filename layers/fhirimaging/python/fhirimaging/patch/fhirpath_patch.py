@@ -44,7 +44,7 @@ from fhirpathpy.parser.generated.FHIRPathLexer import FHIRPathLexer
 from fhirpathpy.parser.generated.FHIRPathParser import FHIRPathParser
 
 from fhirimaging.errors import BadRequest, Issue, PayloadTooLarge, TooCostly, Unprocessable
-from fhirimaging.http.limits import MAX_FHIRPATH_CHARS, MAX_FHIRPATH_STEPS, MAX_PATCH_OPERATIONS
+from fhirimaging.limits import MAX_FHIRPATH_CHARS, MAX_FHIRPATH_STEPS, MAX_PATCH_OPERATIONS
 from fhirimaging.patch.budget import SizeBudget
 from fhirimaging.patch.schema import child_of, model_at
 

@@ -15,7 +15,7 @@ import jsonpatch
 import jsonpointer
 
 from fhirimaging.errors import BadRequest, Issue, PayloadTooLarge, Unprocessable
-from fhirimaging.http.limits import MAX_PATCH_OPERATIONS
+from fhirimaging.limits import MAX_PATCH_OPERATIONS
 from fhirimaging.patch.budget import SizeBudget
 
 _MEMBERS = {

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from fhirimaging import fhirtime
 from fhirimaging.errors import BadRequest, Issue, TooCostly
-from fhirimaging.http.limits import MAX_OR_VALUES, MAX_SEARCH_VALUES
+from fhirimaging.limits import MAX_OR_VALUES, MAX_SEARCH_VALUES
 from fhirimaging.search.parameters import (
     ELEMENTS,
     PARAMETERS,
