@@ -9,7 +9,8 @@ import pytest
 from moto import mock_aws
 
 from fhirimaging import runtime
-from fhirimaging.settings import Settings, SettingsError
+from fhirimaging.errors import SettingsError
+from fhirimaging.settings import Settings
 from local.dynamodb import ensure_table
 from local.functions import LambdaContext, load_handler
 from tests.events import load_event

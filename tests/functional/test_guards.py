@@ -11,12 +11,12 @@ import pytest
 from moto import mock_aws
 
 from fhirimaging import identifiers, jsontext
-from fhirimaging.errors import Duplicate
+from fhirimaging.errors import Duplicate, GuardTaken
 from fhirimaging.search.query import parse_query
 from fhirimaging.service import ImagingStudyService
 from fhirimaging.service.requests import CreateRequest, DeleteRequest, PatchRequest, UpdateRequest
 from fhirimaging.store import keys
-from fhirimaging.store.base import Guard, GuardChange, GuardClaim, GuardTaken, StoredVersion, WriteKind
+from fhirimaging.store.base import Guard, GuardChange, GuardClaim, StoredVersion, WriteKind
 from fhirimaging.store.dynamodb import DynamoDbStore
 from local.dynamodb import ensure_table
 from tests.functional.conftest import SECRET, TABLE, TEMPLATE

@@ -6,8 +6,8 @@ import io
 import pytest
 from botocore.exceptions import ClientError
 
-from fhirimaging.errors import Throttled
-from fhirimaging.store.bodies import BodyBucket, BodyMissing, BodyRef
+from fhirimaging.errors import BodyMissing, Throttled
+from fhirimaging.store.bodies import BodyBucket, BodyRef
 
 
 class FakeS3:

@@ -9,7 +9,7 @@ import pytest
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
-from fhirimaging.dicom.header import NotIngestible, read_header
+from fhirimaging.dicom.header import read_header
 from fhirimaging.dicom.mapping import (
     DCM_SYSTEM,
     RFC3986,
@@ -18,6 +18,7 @@ from fhirimaging.dicom.mapping import (
     map_header,
 )
 from fhirimaging.dicom.merge import merge
+from fhirimaging.errors import NotIngestible
 from fhirimaging.models import validate_imaging_study
 from tests.dicom_files import RangedObject, header_of
 from tests.oracle import assert_valid_r5

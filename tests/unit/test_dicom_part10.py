@@ -28,7 +28,8 @@ from pydicom.uid import (
 from fhirimaging.dicom import part10
 from fhirimaging.dicom.header import read_header
 from fhirimaging.dicom.mapping import InstanceHeader, map_header
-from fhirimaging.dicom.part10 import WANTED, Header, NeedMore, NotIngestible, read_part10
+from fhirimaging.dicom.part10 import WANTED, Header, read_part10
+from fhirimaging.errors import NeedMore, NotIngestible
 from tests.dicom_files import RangedObject
 
 KEYWORDS = [keyword for keyword, _ in WANTED.values()]

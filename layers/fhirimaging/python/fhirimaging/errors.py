@@ -136,6 +136,48 @@ class TooManyTerms(Exception):
     """The search terms that make a study findable do not fit the write's one transaction."""
 
 
+class GuardTaken(Exception):
+    """Another resource holds the guard: a concurrent write won it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} is held by another resource")
+        self.key = key
+
+
+class BodyMissing(Exception):
+    """An item names an object that is gone or altered: the store cannot return that version."""
+
+
+# Raised by jsontext.loads (ValueErrors, as json's own are); load_document answers them with a 400.
+class DuplicateKey(ValueError):
+    pass
+
+
+class ForbiddenText(ValueError):
+    pass
+
+
+class UnsupportedRegex(ValueError):
+    """A FHIRPath regular expression this server will not run; the patch answers it with a 400."""
+
+
+# DICOM ingest: an object is skipped, or read further.
+class NotIngestible(Exception):
+    """This object can never become part of a study (not DICOM, truncated, no UIDs): retrying won't help."""
+
+
+class NeedMore(Exception):
+    """The bytes end before the header does: read at least `needed` bytes of the object (0: more, unknown)."""
+
+    def __init__(self, needed: int = 0):
+        super().__init__(needed)
+        self.needed = needed
+
+
+class SettingsError(RuntimeError):
+    """The environment does not configure the function: it fails at init."""
+
+
 class Unauthorized(FhirError):
     """No (valid) bearer token where the API requires one."""
 

@@ -13,20 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from fhirimaging import limits
-from fhirimaging.errors import BadRequest
+from fhirimaging.errors import BadRequest, DuplicateKey, ForbiddenText
 
 _SENTINEL = "\x00decimal:"
 _SENTINEL_JSON = re.compile(r'"\\u0000decimal:([^"]+)"')
 # FHIR strings allow no control character but tab, LF and CR; a lone surrogate is not Unicode text.
 _FORBIDDEN_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
-
-
-class DuplicateKey(ValueError):
-    pass
-
-
-class ForbiddenText(ValueError):
-    pass
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

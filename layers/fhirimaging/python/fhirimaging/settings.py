@@ -4,9 +4,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-
-class SettingsError(RuntimeError):
-    pass
+from fhirimaging.errors import SettingsError
 
 
 class Settings(NamedTuple):

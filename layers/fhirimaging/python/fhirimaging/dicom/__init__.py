@@ -1,4 +1,1 @@
 """DICOM ingest: read an object's header from S3, map it to R5 ImagingStudy parts, merge them into a study."""
-from fhirimaging.dicom.part10 import NotIngestible
-
-__all__ = ["NotIngestible"]

@@ -15,8 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
-from fhirimaging.dicom.header import NotIngestible, read_header
+from fhirimaging.dicom.header import read_header
 from fhirimaging.dicom.mapping import InstanceHeader, MappingConfig, map_header
+from fhirimaging.errors import NotIngestible
 from fhirimaging.logs import logger
 from fhirimaging.service.ingest import StudyIngest
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhirimaging.dicom.part10 import Header, NeedMore, NotIngestible, read_part10
+from fhirimaging.dicom.part10 import Header, read_part10
+from fhirimaging.errors import NeedMore, NotIngestible
 
 FIRST_RANGE = 64 * 1024
 MAX_HEADER_BYTES = 64 * 1024 * 1024

@@ -11,7 +11,8 @@ import re
 from datetime import date
 from typing import Any, NamedTuple
 
-from fhirimaging.dicom.part10 import Header, NotIngestible, Value
+from fhirimaging.dicom.part10 import Header, Value
+from fhirimaging.errors import NotIngestible
 from fhirimaging.identifiers import DICOM_UID_SYSTEM
 
 DCM_SYSTEM = "http://dicom.nema.org/resources/ontology/DCM"

@@ -6,6 +6,8 @@ import struct
 import zlib
 from collections.abc import Callable
 
+from fhirimaging.errors import NeedMore, NotIngestible
+
 # Tag -> (keyword, decoded with the Specific Character Set); other values are ASCII, read as latin-1.
 WANTED: dict[int, tuple[str, bool]] = {
     0x00080016: ("SOPClassUID", False),
@@ -70,18 +72,6 @@ FRAGMENTS = re.compile(rb"^[^\x1b]+|\x1b[^\x1b]*")
 
 Value = str | list[str]  # several values: a list
 Header = dict[str, Value]  # keyword -> value, of the elements present
-
-
-class NotIngestible(Exception):
-    """This object can never become part of a study (not DICOM, truncated, no UIDs): retrying won't help."""
-
-
-class NeedMore(Exception):
-    """The bytes end before the header does: read at least `needed` bytes of the object (0: more, unknown)."""
-
-    def __init__(self, needed: int = 0):
-        super().__init__(needed)
-        self.needed = needed
 
 
 class _Short(Exception):

@@ -43,7 +43,7 @@ from fhirpathpy.parser.ASTPathListener import ASTPathListener
 from fhirpathpy.parser.generated.FHIRPathLexer import FHIRPathLexer
 from fhirpathpy.parser.generated.FHIRPathParser import FHIRPathParser
 
-from fhirimaging.errors import BadRequest, Issue, PayloadTooLarge, TooCostly, Unprocessable
+from fhirimaging.errors import BadRequest, Issue, PayloadTooLarge, TooCostly, Unprocessable, UnsupportedRegex
 from fhirimaging.limits import MAX_FHIRPATH_CHARS, MAX_FHIRPATH_STEPS, MAX_PATCH_OPERATIONS
 from fhirimaging.patch.budget import SizeBudget
 from fhirimaging.patch.schema import child_of, model_at
@@ -330,10 +330,6 @@ fhirpathpy.engine.util.flatten = _flatten
 
 
 # client regular expressions
-
-class UnsupportedRegex(ValueError):
-    pass
-
 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # the error comes back to the client; nothing for stderr

@@ -18,6 +18,7 @@ from itertools import chain, islice
 from typing import NamedTuple
 
 from fhirimaging import deadline, fhirtime
+from fhirimaging.errors import TooCostly
 from fhirimaging.search import index
 from fhirimaging.search.match import matches_all, sort_key
 from fhirimaging.search.query import Criterion, DateValue, SearchQuery, TokenValue
@@ -35,10 +36,6 @@ IN_MEMORY_SORT_LIMIT = 2000
 _WIDEST_PRECISION = timedelta(days=366)
 # Partitions queried at once: below botocore's 10 pooled connections, so no request waits for a socket.
 PREFETCH_THREADS = 8
-
-
-class TooCostly(Exception):
-    pass
 
 
 class Plan(NamedTuple):

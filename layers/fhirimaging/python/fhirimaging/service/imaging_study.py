@@ -22,13 +22,13 @@ from fhirimaging.errors import (
     Duplicate,
     Forbidden,
     Gone,
+    GuardTaken,
     InvalidResource,
     Issue,
     ItemTooLarge,
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
-    TooCostly,
     TooManyTerms,
     Unprocessable,
     VersionConflict,
@@ -52,7 +52,7 @@ from fhirimaging.service.requests import (
 )
 from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceResult, SearchResult
 from fhirimaging.store import Store, StoredVersion, WriteKind
-from fhirimaging.store.base import Guard, GuardChange, GuardClaim, GuardTaken, history_sort_key
+from fhirimaging.store.base import Guard, GuardChange, GuardClaim, history_sort_key
 
 RESOURCE_TYPE = "ImagingStudy"
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -437,16 +437,13 @@ class ImagingStudyService(ConditionalTargets):
         the_plan = plan.plan(query)
         wants_entries = query.summary != "count" and count > 0
         budget = plan.Budget(PAGE_JSON_BUDGET, _measure(query))
-        try:
-            page = plan.run(self._store, query, the_plan, count if wants_entries else 0, position, budget)
-            total = None
-            if page.complete and not position:
-                total = len(page.matches)
-            elif query.total in ("estimate", "accurate") or not wants_entries:
-                everything = plan.run(self._store, query, the_plan, plan.CANDIDATE_BUDGET, {})
-                total = len(everything.matches) if everything.complete else None
-        except plan.TooCostly as e:
-            raise TooCostly(str(e)) from e
+        page = plan.run(self._store, query, the_plan, count if wants_entries else 0, position, budget)
+        total = None
+        if page.complete and not position:
+            total = len(page.matches)
+        elif query.total in ("estimate", "accurate") or not wants_entries:
+            everything = plan.run(self._store, query, the_plan, plan.CANDIDATE_BUDGET, {})
+            total = len(everything.matches) if everything.complete else None
         unsupported = [f"{name}={value} is not supported: this server holds only ImagingStudy resources"
                        for name, value in query.includes]
         unsupported += [f"the parameter {name} is not supported and was ignored" for name in query.ignored]

@@ -72,14 +72,6 @@ class GuardChange(NamedTuple):
 NO_GUARDS = GuardChange()
 
 
-class GuardTaken(Exception):
-    """Another resource holds the guard: a concurrent write won it."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(f"{key} is held by another resource")
-        self.key = key
-
-
 class Store(Protocol):
     def get_current(self, resource_id: str) -> StoredVersion | None:
         """The newest version (possibly a deletion), strongly consistent; None if never written."""

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
-from fhirimaging.errors import Throttled
+from fhirimaging.errors import BodyMissing, Throttled
 from fhirimaging.store import keys
 
 # Large bodies of one batch read (a search page, a history page) are fetched side by side.
@@ -27,10 +27,6 @@ _FETCHES = 8
 _BUSY = {"SlowDown", "ServiceUnavailable", "InternalError", "503"}
 # A write takes at most the function timeout (25-60 s); an object this old that no item names is an orphan.
 ORPHAN_AGE = timedelta(hours=1)
-
-
-class BodyMissing(Exception):
-    """An item names an object that is gone or altered: the store cannot return that version."""
 
 
 class BodyRef(NamedTuple):

@@ -28,6 +28,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from fhirimaging import deadline
 from fhirimaging.errors import (
+    BodyMissing,
+    GuardTaken,
     ItemTooLarge,
     StoreUnavailable,
     Throttled,
@@ -41,14 +43,13 @@ from fhirimaging.store.base import (
     Guard,
     GuardChange,
     GuardClaim,
-    GuardTaken,
     HistoryPage,
     IndexChange,
     StoredVersion,
     WriteKind,
     history_sort_key,
 )
-from fhirimaging.store.bodies import BodyBucket, BodyMissing, BodyRef
+from fhirimaging.store.bodies import BodyBucket, BodyRef
 
 # A compressed body up to this size stays in the items (400 KB each, less keys and attributes); a larger
 # one goes to S3. Without a body bucket, up to MAX_COMPRESSED_BODY is stored and more is refused.

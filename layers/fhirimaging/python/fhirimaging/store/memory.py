@@ -4,12 +4,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-from fhirimaging.errors import VersionConflict
+from fhirimaging.errors import GuardTaken, VersionConflict
 from fhirimaging.store.base import (
     NO_GUARDS,
     Guard,
     GuardChange,
-    GuardTaken,
     HistoryPage,
     IndexChange,
     StoredVersion,
