@@ -1,9 +1,9 @@
 """ingest: S3 ObjectCreated (via SQS) -> DICOM headers -> ImagingStudy upserts, one per study in the batch."""
 from fhirimaging import runtime
-from fhirimaging.dicom.batch import handle_batch
 from fhirimaging.dicom.mapping import MappingConfig
 from fhirimaging.models import validate_imaging_study  # noqa: F401  built during init, not on the first batch
 from fhirimaging.service.ingest import StudyIngest
+from fhirimaging.service.ingest_batch import handle_batch
 
 _config = MappingConfig.from_env()
 
