@@ -47,7 +47,7 @@ FIRST_REQUEST = {
     "capabilities": ("from fhirimaging import runtime; runtime.settings()", "settings"),
     "fallback": ("", "nothing"),
     "ingest": ("from fhirimaging import runtime; runtime.service(); runtime.s3()", "dynamodb + s3 clients"),
-    "publisher": ("from fhirimaging.changes import publishers; publishers.current()", "events client"),
+    "publisher": ("from fhirimaging import runtime; runtime.publisher()", "events client"),
 }
 DYNAMODB_CLIENT = ("from fhirimaging import runtime; runtime.service()", "dynamodb client")
 # CPU time, not wall time: importing with warm .pyc is CPU-bound, and other load on a shared machine then

@@ -5,7 +5,7 @@ On a failed put the batch reports its first unpublished record, so Lambda resume
 at-least-once, in version order per resource. A record that cannot be read fails the whole batch.
 """
 from fhirimaging import runtime
-from fhirimaging.changes import changes_from_stream, publishers
+from fhirimaging.changes import changes_from_stream
 from fhirimaging.logs import logger
 
 
@@ -13,7 +13,7 @@ from fhirimaging.logs import logger
 def lambda_handler(event, context):
     records = event.get("Records") or []
     changes = changes_from_stream(records)
-    published = publishers.current().publish(changes) if changes else 0
+    published = runtime.publisher().publish(changes) if changes else 0
     logger.info("changes", extra={"records": len(records), "events": len(changes), "published": published})
     if published < len(changes):
         failed = changes[published]

@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from fhirimaging.changes import publishers
+from fhirimaging import runtime
 from fhirimaging.changes.publishers import EventBridgePublisher
 from local.functions import LambdaContext, load_handler
 from tests.events import load_event
@@ -34,7 +34,7 @@ def bus(api, aws_clients):
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name="all", EventBusName=BUS, EventPattern=json.dumps({"source": ["fhir-imaging"]}))
     events.put_targets(Rule="all", EventBusName=BUS, Targets=[{"Id": "queue", "Arn": queue_arn}])
-    publishers.override(EventBridgePublisher(events, BUS, BASE))
+    runtime.override_publisher(EventBridgePublisher(events, BUS, BASE))
 
     def received() -> list[dict]:
         out = []
@@ -47,7 +47,7 @@ def bus(api, aws_clients):
     try:
         yield received
     finally:
-        publishers.override()
+        runtime.override_publisher()
 
 
 def publish(event: dict) -> dict:
@@ -113,7 +113,7 @@ def test_a_failed_put_reports_the_first_unpublished_record_and_a_retry_publishes
             return {"FailedEntryCount": 1, "Entries": results}
         return real(Entries=Entries)
 
-    publishers.override(EventBridgePublisher(type("Client", (), {"put_events": staticmethod(put_events)}), BUS,
+    runtime.override_publisher(EventBridgePublisher(type("Client", (), {"put_events": staticmethod(put_events)}), BUS,
                                              BASE, backoff_seconds=0))
     # WHEN the batch is published: version 2 fails after its retries
     result = publish(event)

@@ -187,10 +187,17 @@ def test_json_lines_go_to_the_file_and_stdout(tmp_path):
 
 
 def test_publisher_choice_file_wins_then_bus_then_stdout(monkeypatch):
+    def no_client():
+        raise AssertionError("only the bus publisher makes a client")
+
     settings = Settings.from_env({"TABLE_NAME": "t", "CURSOR_SECRET": "s"})
     assert settings.event_bus_name is None and settings.change_events_file is None
-    assert isinstance(publisher_from_settings(settings), JsonLinesPublisher)
+    assert isinstance(publisher_from_settings(settings, no_client), JsonLinesPublisher)
     local = Settings.from_env({"TABLE_NAME": "t", "CURSOR_SECRET": "s", "EVENT_BUS_NAME": "bus",
                                "CHANGE_EVENTS_FILE": "/tmp/x.jsonl", "CHANGE_EVENTS_BASE_URL": BASE + "/"})
-    assert isinstance(publisher_from_settings(local), JsonLinesPublisher)
+    assert isinstance(publisher_from_settings(local, no_client), JsonLinesPublisher)
+    deployed = Settings.from_env({"TABLE_NAME": "t", "CURSOR_SECRET": "s", "EVENT_BUS_NAME": "bus"})
+    client = _FlakyEvents()
+    assert publisher_from_settings(deployed, lambda: client).publish(_changes(1)) == 1
+    assert [entry["EventBusName"] for entry in client.calls[0]] == ["bus"]
     assert local.change_events_base_url == BASE

@@ -1,4 +1,5 @@
-"""Process-wide wiring, built once per cold start: settings, the store and its clients, the service.
+"""Process-wide wiring, built once per cold start: settings, the store and its clients, the service, the change
+publisher. The one place that makes AWS clients: what lies below takes them (or a maker of them) as arguments.
 
 Tests and the local stack swap in their own with `override`.
 """
@@ -15,6 +16,7 @@ _service = None
 _store = None
 _s3 = None
 _session = None
+_publisher = None
 _cursor_secret: bytes | None = None
 
 
@@ -78,6 +80,23 @@ def s3():
     return _s3
 
 
+def publisher():
+    """The change publisher (fhirimaging.changes.publishers), built from the settings once; its EventBridge client
+    is made only when it publishes to a bus."""
+    global _publisher
+    if _publisher is None:
+        from fhirimaging.changes.publishers import publisher_from_settings
+
+        _publisher = publisher_from_settings(settings(), lambda: aws_client("events"))
+    return _publisher
+
+
+def override_publisher(publisher_value=None) -> None:
+    """Use this publisher instead of building one from the settings (None: build on next use)."""
+    global _publisher
+    _publisher = publisher_value
+
+
 # A request that hangs gives up within seconds and retries are few: one attempt fits in the time the request's
 # deadline (fhirimaging/deadline.py) leaves before Lambda's timeout, not botocore's 60 s and legacy retries.
 # Emulators (the local stack's moto, DynamoDB Local) answer large requests far slower than AWS: they keep 60 s.
@@ -122,6 +141,6 @@ def handler(function: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
 def override(settings_value: Settings | None = None, service_value=None, s3_value=None, store_value=None) -> None:
     """Use these instead of building from the environment (None resets to build on next use)."""
-    global _settings, _service, _store, _s3, _cursor_secret
+    global _settings, _service, _store, _s3, _cursor_secret, _publisher
     _settings, _service, _store, _s3 = settings_value, service_value, store_value, s3_value
-    _cursor_secret = None
+    _cursor_secret = _publisher = None  # built from the settings they replace

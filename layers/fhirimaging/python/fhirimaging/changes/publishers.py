@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TextIO
 
 from fhirimaging.changes import SOURCE, Change
@@ -103,30 +103,10 @@ class JsonLinesPublisher:
         return len(changes)
 
 
-def publisher_from_settings(settings: Any) -> Publisher:
-    """CHANGE_EVENTS_FILE (local) wins; else EVENT_BUS_NAME; with neither, JSON lines on stdout."""
+def publisher_from_settings(settings: Any, events_client: Callable[[], Any]) -> Publisher:
+    """CHANGE_EVENTS_FILE (local) wins; else EVENT_BUS_NAME; with neither, JSON lines on stdout.
+    `events_client` makes the EventBridge client (fhirimaging.runtime), only for the deployed publisher."""
     base_url = settings.change_events_base_url or settings.base_url
     if settings.change_events_file or not settings.event_bus_name:
         return JsonLinesPublisher(settings.change_events_file, base_url)
-    from fhirimaging.runtime import aws_client  # deferred: only the deployed publisher needs the SDK
-
-    return EventBridgePublisher(aws_client("events"), settings.event_bus_name, base_url)
-
-
-_publisher: Publisher | None = None
-
-
-def current() -> Publisher:
-    """The process's publisher, built from the settings once per cold start."""
-    global _publisher
-    if _publisher is None:
-        from fhirimaging import runtime
-
-        _publisher = publisher_from_settings(runtime.settings())
-    return _publisher
-
-
-def override(publisher: Publisher | None = None) -> None:
-    """Use this publisher instead (None: build from the settings on next use)."""
-    global _publisher
-    _publisher = publisher
+    return EventBridgePublisher(events_client(), settings.event_bus_name, base_url)
