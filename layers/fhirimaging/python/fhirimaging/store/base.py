@@ -78,6 +78,10 @@ class Store(Protocol):
 
     def get_version(self, resource_id: str, version: int) -> StoredVersion | None: ...
 
+    def body_key(self, resource_id: str, version: int) -> str | None:
+        """The body-bucket key a version names for its body (None: kept inline, or no such version): what the
+        body sweeper (store.bodies.sweep) keeps."""
+
     def get_guard(self, key: str) -> Guard | None:
         """The uniqueness guard item of `key`, strongly consistent; None when no resource holds it."""
 

@@ -37,6 +37,9 @@ class MemoryStore:
         versions = self._versions.get(resource_id, [])
         return versions[version - 1] if 0 < version <= len(versions) else None
 
+    def body_key(self, resource_id: str, version: int) -> str | None:
+        return None  # every body is kept inline: no version names an object in a body bucket
+
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
         with self._lock:
