@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fhirimaging import limits
-from fhirimaging.auth.scopes import RESOURCE_TYPE
+from fhirimaging.identifiers import DICOM_UID_SYSTEM
 from fhirimaging.interactions import INTERACTIONS
 from fhirimaging.patch import MEDIA_TYPES as PATCH_FORMATS
+from fhirimaging.resource import RESOURCE_TYPE
 from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, SearchParameter
 from fhirimaging.search.query import SORTABLE
 from fhirimaging.service import JsonDocument
@@ -38,9 +39,9 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 f"Search and history pages hold {settings.default_page_size} entries unless _count asks for "
                 f"more, up to {settings.max_page_size}. Search result parameters: "
                 f"{', '.join(sorted(RESULT_PARAMETERS))}; _sort by {', '.join(SORTABLE)} (prefix - to descend); "
-                "_include and _revinclude are answered with a warning (only ImagingStudy is held). "
+                f"_include and _revinclude are answered with a warning (only {RESOURCE_TYPE} is held). "
                 "Unknown parameters are ignored unless the request says Prefer: handling=strict. "
-                "A Study Instance UID (identifier system urn:dicom:uid) names at most one live study: a write "
+                f"A Study Instance UID (identifier system {DICOM_UID_SYSTEM}) names at most one live study: a write "
                 "that would give it to a second one is refused with 409 (duplicate). "
                 "Conditional create (If-None-Exist), update, patch and delete (single) are race-free when the query is "
                 "exactly identifier=system|value (a uniqueness guard in the write's transaction); other "
@@ -57,8 +58,8 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
             ),
             "security": _security(settings),
             "resource": [{
-                "type": "ImagingStudy",
-                "profile": "http://hl7.org/fhir/StructureDefinition/ImagingStudy",
+                "type": RESOURCE_TYPE,
+                "profile": f"http://hl7.org/fhir/StructureDefinition/{RESOURCE_TYPE}",
                 "interaction": resource_interactions,
                 "versioning": "versioned-update",
                 "readHistory": True,

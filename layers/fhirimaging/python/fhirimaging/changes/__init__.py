@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhirimaging.identifiers import DICOM_UID_SYSTEM
+from fhirimaging.resource import RESOURCE_TYPE
 from fhirimaging.store import keys
 
 SOURCE = "fhir-imaging"
-CREATED, UPDATED, DELETED = "ImagingStudy Created", "ImagingStudy Updated", "ImagingStudy Deleted"
+CREATED, UPDATED, DELETED = f"{RESOURCE_TYPE} Created", f"{RESOURCE_TYPE} Updated", f"{RESOURCE_TYPE} Deleted"
 _OID_PREFIX = "urn:oid:"
 _RESOURCE_PREFIX = keys.resource_pk("")
 
@@ -35,12 +36,12 @@ class Change:
     sequence_number: str | None = None
 
     def full_url(self, base_url: str | None) -> str:
-        path = f"{keys.RESOURCE_TYPE}/{self.id}/_history/{self.version_id}"
+        path = f"{RESOURCE_TYPE}/{self.id}/_history/{self.version_id}"
         return f"{base_url.rstrip('/')}/{path}" if base_url else path
 
     def detail(self, base_url: str | None) -> dict[str, Any]:
         return {
-            "resourceType": keys.RESOURCE_TYPE,
+            "resourceType": RESOURCE_TYPE,
             "id": self.id,
             "versionId": self.version_id,
             "lastUpdated": self.last_updated,

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from fhirimaging.dicom.part10 import Header, Value
 from fhirimaging.errors import NotIngestible
 from fhirimaging.identifiers import DICOM_UID_SYSTEM
+from fhirimaging.resource import FHIR_ID
 
 DCM_SYSTEM = "http://dicom.nema.org/resources/ontology/DCM"
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
@@ -24,7 +25,6 @@ LATERALITY = {"L": ("7771000", "Left"), "R": ("24028007", "Right"), "B": ("51440
 
 _UID = re.compile(r"[0-9](?:[0-9.]{0,63})")  # a DICOM UID that is also a FHIR id (<= 64 chars)
 _CONTROL = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
-_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _TIME = re.compile(r"([01][0-9]|2[0-3])(?:([0-5][0-9])(?:([0-5][0-9])(?:\.([0-9]{1,6}))?)?)?")
 _OFFSET = re.compile(r"([+-])(0[0-9]|1[0-4])([0-5][0-9])")
 _ZONE = re.compile(r"Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00")
@@ -173,7 +173,7 @@ def _subject(ds: Header, config: MappingConfig) -> dict[str, Any]:
     patient_id = _text(ds.get("PatientID"))
     if patient_id is None:
         return {"display": "unknown patient (no Patient ID in the DICOM header)"}  # subject is required
-    if config.patient_reference_template and _FHIR_ID.fullmatch(patient_id):
+    if config.patient_reference_template and FHIR_ID.fullmatch(patient_id):
         return {"reference": config.patient_reference_template.format(patient_id=patient_id)}
     identifier: dict[str, Any] = {"value": patient_id}
     issuer = _text(ds.get("IssuerOfPatientID"))

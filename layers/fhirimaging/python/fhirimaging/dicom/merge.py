@@ -19,6 +19,7 @@ from fhirimaging.dicom.mapping import (
     MappingConfig,
     study_identifier,
 )
+from fhirimaging.resource import RESOURCE_TYPE
 
 _NO_NUMBER = 2**32
 
@@ -27,7 +28,7 @@ def merge(existing: dict[str, Any] | None, headers: Iterable[InstanceHeader],
           config: MappingConfig = DEFAULT_CONFIG) -> dict[str, Any]:
     """The study `existing` (None: a new one) with every header merged in; `existing` is not changed."""
     headers = list(headers)
-    study = copy.deepcopy(existing) if existing is not None else {"resourceType": "ImagingStudy"}
+    study = copy.deepcopy(existing) if existing is not None else {"resourceType": RESOURCE_TYPE}
     study.setdefault("status", "available")
     for header in headers:
         for name, value in header.study.items():

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fhirimaging import fhirtime, jsontext
 from fhirimaging.errors import FhirError, Issue
 from fhirimaging.http.request import HttpRequest
+from fhirimaging.resource import RESOURCE_TYPE
 from fhirimaging.search.subset import needs_subset, subset
 from fhirimaging.service import DeleteResult, HistoryResult, JsonDocument, ResourceResult, SearchResult
 from fhirimaging.store import StoredVersion
@@ -87,7 +88,7 @@ def _resource(value: ResourceResult, http: HttpRequest) -> dict[str, Any]:
     headers = version_headers(v)
     is_write = http.method in ("POST", "PUT", "PATCH")
     if is_write:
-        location = f"{http.base_url}/ImagingStudy/{v.id}/_history/{v.version}"
+        location = f"{http.base_url}/{RESOURCE_TYPE}/{v.id}/_history/{v.version}"
         headers["Location"] = location
         if value.status == 201:
             headers["Content-Location"] = location
@@ -96,7 +97,7 @@ def _resource(value: ResourceResult, http: HttpRequest) -> dict[str, Any]:
             return response(value.status, None, headers)
         if preference == "OperationOutcome":
             verb = "created" if value.status == 201 else "updated"
-            outcome = operation_outcome([Issue("informational", f"ImagingStudy/{v.id} {verb} as version "
+            outcome = operation_outcome([Issue("informational", f"{RESOURCE_TYPE}/{v.id} {verb} as version "
                                                f"{v.version}", severity="information")])
             return response(value.status, outcome, headers)
     elif _not_modified(v, http):
@@ -128,7 +129,7 @@ def _deleted(value: DeleteResult, http: HttpRequest) -> dict[str, Any]:
     headers = version_headers(value.version) if value.version else {}
     if http.prefer("return") == "OperationOutcome":
         what = f"deleted (version {value.version.version})" if value.version else "was not present"
-        outcome = operation_outcome([Issue("informational", f"ImagingStudy/{http.path_params.get('id')} {what}",
+        outcome = operation_outcome([Issue("informational", f"{RESOURCE_TYPE}/{http.path_params.get('id')} {what}",
                                            severity="information")])
         return response(200, outcome, headers)
     return response(204, None, headers)
@@ -136,7 +137,7 @@ def _deleted(value: DeleteResult, http: HttpRequest) -> dict[str, Any]:
 
 def history_bundle(value: HistoryResult, http: HttpRequest) -> str:
     """The history Bundle, assembled around each version's stored JSON text without re-parsing it."""
-    resource_url = f"{http.base_url}/ImagingStudy"
+    resource_url = f"{http.base_url}/{RESOURCE_TYPE}"
     self_path = f"{resource_url}/{value.resource_id}/_history" if value.resource_id else f"{resource_url}/_history"
     kept = [(k, v) for k, v in http.query if k in ("_count", "_since", "_at", "_cursor")]
     links = [{"relation": "self", "url": _url(self_path, kept)}]
@@ -160,7 +161,7 @@ def history_bundle(value: HistoryResult, http: HttpRequest) -> str:
 
 def _history_entry(v: StoredVersion, resource_url: str) -> str:
     status = 204 if v.deleted else (201 if v.version == 1 or v.kind.value == "POST" else 200)
-    request_url = "ImagingStudy" if v.kind.value == "POST" else f"ImagingStudy/{v.id}"
+    request_url = RESOURCE_TYPE if v.kind.value == "POST" else f"{RESOURCE_TYPE}/{v.id}"
     envelope = {
         "fullUrl": f"{resource_url}/{v.id}",
         "request": {"method": v.kind.value, "url": request_url},
@@ -175,10 +176,10 @@ def _history_entry(v: StoredVersion, resource_url: str) -> str:
 
 def search_bundle(value: SearchResult, http: HttpRequest) -> str:
     """The searchset Bundle; unless subsetting, each match is its stored JSON text, not re-serialised."""
-    resource_url = f"{http.base_url}/ImagingStudy"
+    resource_url = f"{http.base_url}/{RESOURCE_TYPE}"
     params = list(value.self_params)
     if value.compartment is not None:
-        path = f"{http.base_url}/Patient/{value.compartment}/ImagingStudy"
+        path = f"{http.base_url}/Patient/{value.compartment}/{RESOURCE_TYPE}"
         params.remove(("patient", value.compartment))
     else:
         path = resource_url

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic_core import SchemaValidator, ValidationError
 
 from fhirimaging.errors import InvalidResource
+from fhirimaging.resource import RESOURCE_TYPE
 
 from .core_schema import CONFIG, SCHEMA
 from .issues import issues_from
@@ -27,9 +28,9 @@ def validate_imaging_study(resource: dict) -> None:
     try:
         _validate(resource, context={"contained_ids": _contained_ids(resource)})
     except ValidationError as error:
-        issues = issues_from(error, "ImagingStudy")
+        issues = issues_from(error, RESOURCE_TYPE)
         count = f"{len(issues)} problem{'s' if len(issues) != 1 else ''}"
-        raise InvalidResource(f"The ImagingStudy is not valid R5: {count}", issues=issues) from None
+        raise InvalidResource(f"The {RESOURCE_TYPE} is not valid R5: {count}", issues=issues) from None
 
 
 def _contained_ids(resource: object) -> frozenset[str]:

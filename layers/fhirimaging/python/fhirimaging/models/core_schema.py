@@ -17,7 +17,7 @@ def _model(name: str) -> type:
 
 # Subschemas used more than once, each built once (in order of first use; each before its users).
 _S1 = {'type': 'no-info', 'function': partial(rules.ele_1, False)}
-_S2 = {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-\\.]{1,64}$'}
+_S2 = {'type': 'str', 'strict': True, 'pattern': '^[A-Za-z0-9\\-.]{1,64}$'}
 _S3 = {'type': 'model-field', 'schema': {'type': 'default', 'schema': _S2, 'default': None}}
 _S4 = {
  'type': 'model-field',
@@ -924,7 +924,7 @@ FORMATS = {
  '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*[^\\s\\x00-\\x1F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]*$': 'a non-blank string without control characters',
  '^[^\\s\\x00-\\x1F]+$': 'a URI without whitespace',
  '^[^\\s\\x00-\\x1F]+( [^\\s\\x00-\\x1F]+)*$': 'a code without leading, trailing or repeated whitespace',
- '^[A-Za-z0-9\\-\\.]{1,64}$': 'an id of 1 to 64 characters from A-Z a-z 0-9 - .',
+ '^[A-Za-z0-9\\-.]{1,64}$': 'an id of 1 to 64 characters from A-Z a-z 0-9 - .',
  '^urn:oid:[0-2](\\.(0|[1-9][0-9]*))+$': 'an OID such as urn:oid:1.2.3',
  '^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$': 'a lower-case UUID such as urn:uuid:c757873d-ec9a-4326-a141-556f43239520',
  '^(\\s*[0-9a-zA-Z+/=]{4}\\s*)+$': 'base64 data',

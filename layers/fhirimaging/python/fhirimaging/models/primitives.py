@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, PlainValidator, StringConstraints
 
+from fhirimaging.resource import FHIR_ID_PATTERN
+
 from . import rules
 
 
@@ -49,7 +51,7 @@ _STRING = _pattern(
 )
 _URI = _pattern(rf"^{_VISIBLE}+$", "a URI without whitespace")
 _CODE = _pattern(rf"^{_VISIBLE}+( {_VISIBLE}+)*$", "a code without leading, trailing or repeated whitespace")
-_ID = _pattern(r"^[A-Za-z0-9\-\.]{1,64}$", "an id of 1 to 64 characters from A-Z a-z 0-9 - .")
+_ID = _pattern(rf"^{FHIR_ID_PATTERN}$", "an id of 1 to 64 characters from A-Z a-z 0-9 - .")
 _OID = _pattern(r"^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$", "an OID such as urn:oid:1.2.3")
 _UUID = _pattern(
     r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",

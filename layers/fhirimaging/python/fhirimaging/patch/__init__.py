@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from fhirimaging import jsontext
 from fhirimaging.errors import Issue, Unprocessable, UnsupportedMediaType
+from fhirimaging.resource import RESOURCE_TYPE
 
 JSON_PATCH = "application/json-patch+json"
 FHIRPATH_PATCH = "application/fhir+json"
@@ -56,12 +57,12 @@ def load(content_type: str, body: bytes) -> Patch:
 def _check_server_elements(before: dict[str, Any], after: Any) -> None:
     if type(after) is not dict:
         diagnostics = f"the patch turns the resource into a JSON {_json_type(after)}, not an object"
-        raise Unprocessable(diagnostics, [Issue("processing", diagnostics, expression=("ImagingStudy",))])
+        raise Unprocessable(diagnostics, [Issue("processing", diagnostics, expression=(RESOURCE_TYPE,))])
     for path in _IMMUTABLE:
         if _get(before, path) != _get(after, path):
             name = ".".join(path)
             diagnostics = f"{name} is set by the server and cannot be patched"
-            expression = name if path == ("resourceType",) else f"ImagingStudy.{name}"
+            expression = name if path == ("resourceType",) else f"{RESOURCE_TYPE}.{name}"
             raise Unprocessable(diagnostics, [Issue("processing", diagnostics, expression=(expression,))])
 
 

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from fhirimaging import fhirtime
 from fhirimaging.errors import BadRequest, Issue, TooCostly
 from fhirimaging.limits import MAX_OR_VALUES, MAX_SEARCH_VALUES
+from fhirimaging.resource import FHIR_ID, FHIR_ID_PATTERN, RESOURCE_TYPE
 from fhirimaging.search.parameters import (
     ELEMENTS,
     PARAMETERS,
@@ -119,11 +120,11 @@ class SearchQuery:
         return params
 
 
-_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
-_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
-_RELATIVE = re.compile(r"([A-Z][A-Za-z]{1,63})/([A-Za-z0-9\-.]{1,64})(?:/_history/([A-Za-z0-9\-.]{1,64}))?")
+_TYPE_PATTERN = r"[A-Z][A-Za-z]{1,63}"
+_TYPE = re.compile(_TYPE_PATTERN)
+_RELATIVE = re.compile(rf"({_TYPE_PATTERN})/({FHIR_ID_PATTERN})(?:/_history/({FHIR_ID_PATTERN}))?")
 # The RESTful tail of an absolute reference elsewhere, which tells its target type.
-_URL_TAIL = re.compile(r"/([A-Z][A-Za-z]{1,63})/[A-Za-z0-9\-.]{1,64}(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
+_URL_TAIL = re.compile(rf"/({_TYPE_PATTERN})/{FHIR_ID_PATTERN}(?:/_history/{FHIR_ID_PATTERN})?$")
 _UNESCAPE = re.compile(r"\\([,|$\\])")
 _PREFIX = re.compile(r"[a-z]{2}")
 
@@ -256,7 +257,7 @@ def _reference(parameter: SearchParameter, modifier: str | None, name: str, text
     if reference.url is not None:
         if ":" in text and not text.startswith("#"):  # an absolute URL on another server: matched exactly
             return ReferenceValue(None, None, text, None, None)
-        if not _ID.fullmatch(text):
+        if not FHIR_ID.fullmatch(text):
             raise BadRequest(f"{name}: '{text}' is not an id, Type/id, Type/id/_history/version or absolute URL")
         kind = modifier or (parameter.targets[0] if len(parameter.targets) == 1 else None)
         return ReferenceValue(kind, text, None, None, None)
@@ -342,7 +343,7 @@ def _elements(value: str | None) -> tuple[tuple[str, ...], list[tuple[str, str]]
     elements: list[str] = []
     skipped = []
     for item in value.split(","):
-        element = item.removeprefix("ImagingStudy.")
+        element = item.removeprefix(f"{RESOURCE_TYPE}.")
         if not element:
             raise BadRequest(f"_elements: '{value}' has an empty item")
         if element not in ELEMENTS:

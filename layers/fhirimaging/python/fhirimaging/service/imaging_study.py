@@ -33,6 +33,7 @@ from fhirimaging.errors import (
     Unprocessable,
     VersionConflict,
 )
+from fhirimaging.resource import FHIR_ID, RESOURCE_TYPE
 from fhirimaging.search import index, plan
 from fhirimaging.search.match import matches_all
 from fhirimaging.search.query import SearchQuery
@@ -54,8 +55,6 @@ from fhirimaging.service.results import DeleteResult, HistoryResult, ResourceRes
 from fhirimaging.store import Store, StoredVersion, WriteKind
 from fhirimaging.store.base import Guard, GuardChange, GuardClaim, history_sort_key
 
-RESOURCE_TYPE = "ImagingStudy"
-_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _VERSION_ID = re.compile(r"[1-9][0-9]{0,9}")
 # Attempts of a write without If-Match, with a full-jitter back-off between them of up to 5 ms doubling
 # to a 100 ms cap (under 4 s of waiting in all, well inside the functions' timeout). 8 attempts without
@@ -616,7 +615,7 @@ def _without_meta(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 def _checked_id(resource_id: str) -> str:
-    if not _ID.fullmatch(resource_id or ""):
+    if not FHIR_ID.fullmatch(resource_id or ""):
         raise BadRequest(f"'{resource_id}' is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .)")
     return resource_id
 

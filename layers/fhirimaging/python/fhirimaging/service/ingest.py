@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from fhirimaging.dicom.mapping import DEFAULT_CONFIG, DICOM_UID_SYSTEM, InstanceHeader, MappingConfig
+from fhirimaging.dicom.mapping import DEFAULT_CONFIG, InstanceHeader, MappingConfig
 from fhirimaging.dicom.merge import merge
+from fhirimaging.identifiers import DICOM_UID_SYSTEM
 from fhirimaging.search.query import parse_query
 from fhirimaging.service.imaging_study import ImagingStudyService
 

@@ -12,6 +12,7 @@ from typing import Any
 from fhirimaging import jsontext
 from fhirimaging.errors import Gone, InvalidResource, NotFound, PreconditionFailed, Unprocessable
 from fhirimaging.patch import Patch, load
+from fhirimaging.resource import RESOURCE_TYPE
 from fhirimaging.service.requests import PatchRequest
 from fhirimaging.store import StoredVersion
 
@@ -23,11 +24,11 @@ def read_patch(request: PatchRequest) -> Patch:
 def patched(resource_id: str, current: StoredVersion | None, if_match: int | None, patch: Patch) -> dict[str, Any]:
     """The next content of the resource: 404, 410 and 412 as for a read and an If-Match update."""
     if current is None:
-        raise NotFound(f"ImagingStudy/{resource_id} is not known")
+        raise NotFound(f"{RESOURCE_TYPE}/{resource_id} is not known")
     if current.deleted:
-        raise Gone(f"ImagingStudy/{resource_id} was deleted (version {current.version}); a patch needs a resource")
+        raise Gone(f"{RESOURCE_TYPE}/{resource_id} was deleted (version {current.version}); a patch needs a resource")
     if if_match is not None and current.version != if_match:
-        raise PreconditionFailed(f"If-Match asked for version {if_match}; ImagingStudy/{resource_id} is at "
+        raise PreconditionFailed(f"If-Match asked for version {if_match}; {RESOURCE_TYPE}/{resource_id} is at "
                                  f"version {current.version}")
     # Parsed with jsontext so decimals stay Decimal and are written back with their digits.
     result = patch(jsontext.loads(current.body))

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import zlib
 
-RESOURCE_TYPE = "ImagingStudy"
+from fhirimaging.resource import RESOURCE_TYPE
+
 CURRENT = "current"
 VERSION_PREFIX = "v#"
 INDEX_PREFIX = "i#"
