@@ -15,7 +15,6 @@ the others (instance, series, dicom-class, ...) may exceed it and are then compl
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,9 +23,9 @@ from fhirimaging.errors import VersionConflict
 from fhirimaging.search.parameters import PARAMETERS, SearchParameter, element_values
 from fhirimaging.search.query import Criterion, ReferenceValue, TokenValue, date_range
 from fhirimaging.store.base import IndexChange, Store, StoredVersion
+from fhirimaging.store.keys import NO_DATE, shard
 
 SHARDS = 4
-NO_DATE = "~"  # sorts after every instant: studies without `started` come last
 STATUS_SYSTEM = "http://hl7.org/fhir/imagingstudy-status"
 # A study's findability: unfiltered and _lastUpdated searches, and the parameters a client finds a study by.
 # A few per study; the per-instance ones are not among them.
@@ -36,10 +35,6 @@ _FINDABILITY_PREFIXES = ("_all#", "_lu#") + tuple(f"{code}|" for code in FINDABI
 REPAIR_ATTEMPTS = 5
 # _id is answered by GetItem; date parameters ride on the sort keys; none need terms of their own.
 _TERMLESS = {"_id", "started", "_lastUpdated"}
-
-
-def shard(resource_id: str) -> int:
-    return zlib.crc32(resource_id.encode()) % SHARDS
 
 
 def all_term(n: int) -> str:
@@ -65,8 +60,9 @@ def index_entries(resource: dict[str, Any], resource_id: str, last_updated: str)
     """term -> GSI sort key for one live study."""
     by_started = f"{started_key(resource)}#{resource_id}"
     entries = {term: by_started for term in resource_terms(resource)}
-    entries[all_term(shard(resource_id))] = by_started
-    entries[last_updated_term(shard(resource_id))] = f"{last_updated}#{resource_id}"
+    n = shard(resource_id, SHARDS)
+    entries[all_term(n)] = by_started
+    entries[last_updated_term(n)] = f"{last_updated}#{resource_id}"
     return entries
 
 

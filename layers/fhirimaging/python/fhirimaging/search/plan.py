@@ -23,6 +23,7 @@ from fhirimaging.search import index
 from fhirimaging.search.match import matches_all, sort_key
 from fhirimaging.search.query import Criterion, DateValue, SearchQuery, TokenValue
 from fhirimaging.store import Store, StoredVersion
+from fhirimaging.store.keys import NO_DATE
 
 # Most selective first: identifiers and UIDs name one study, a patient a handful, a modality thousands.
 PRIORITY = ("identifier", "instance", "series", "patient", "subject", "encounter", "based-on", "referrer",
@@ -174,11 +175,11 @@ def _prefetched(streams: list[Iterator[str]]) -> list[Iterator[str]]:
 
 
 def _undated_last(store: Store, term: str, the_plan: Plan, after: str | None) -> Iterator[str]:
-    """One partition by `started` descending with the studies that have none still last (index.NO_DATE sorts
+    """One partition by `started` descending with the studies that have none still last (NO_DATE sorts
     after every instant), as in ascending order and in the in-memory sorts."""
-    undated = index.NO_DATE + "#"
+    undated = NO_DATE + "#"
     if after is None or not after.startswith(undated):
-        high = min(the_plan.high or index.NO_DATE, index.NO_DATE)
+        high = min(the_plan.high or NO_DATE, NO_DATE)
         yield from store.index_range(term, the_plan.low, high, True, after)
         after = None
     if the_plan.high is None:  # an upper date bound excludes every study without a date
@@ -186,11 +187,11 @@ def _undated_last(store: Store, term: str, the_plan: Plan, after: str | None) ->
 
 
 def _dated_first(key: str) -> tuple[bool, str]:
-    return not key.startswith(index.NO_DATE + "#"), key
+    return not key.startswith(NO_DATE + "#"), key
 
 
 def _direct(ids: Iterable[str], after: str | None = None) -> Iterator[str]:
-    yield from (f"{index.NO_DATE}#{rid}" for rid in sorted(ids) if after is None or f"{index.NO_DATE}#{rid}" > after)
+    yield from (f"{NO_DATE}#{rid}" for rid in sorted(ids) if after is None or f"{NO_DATE}#{rid}" > after)
 
 
 def _dedupe(keys: Iterator[str]) -> Iterator[str]:
@@ -256,7 +257,7 @@ def _resume_key(matches: list[StoredVersion], resources: list[dict], the_plan: P
     if not matches:
         return None
     if the_plan.ids is not None:
-        return f"{index.NO_DATE}#{matches[-1].id}"
+        return f"{NO_DATE}#{matches[-1].id}"
     return _expected_key(resources[-1], matches[-1], the_plan.key)
 
 

@@ -101,7 +101,7 @@ class DynamoDbStore:
         return item["bodyRef"]["S"] if item and "bodyRef" in item else None
 
     def instance_history(self, resource_id: str, before_version: int | None, limit: int) -> HistoryPage:
-        upper = keys.version_sk(before_version) if before_version else keys.VERSION_PREFIX + "~"
+        upper = keys.version_sk(before_version) if before_version else keys.VERSION_PREFIX + keys.SORT_KEY_HIGH
         deadline.check("reading the history")
         with _translated():
             response = self._client.query(
@@ -136,7 +136,7 @@ class DynamoDbStore:
 
     def index_range(self, term: str, low: str | None, high: str | None, descending: bool,
                     after: str | None) -> Iterator[str]:
-        low, high = low or "0", high or "~~"
+        low, high = low or keys.SORT_KEY_LOW, high or keys.SORT_KEY_HIGH
         if after is not None:
             low, high = (low, min(high, after)) if descending else (max(low, after), high)
         if low > high:  # an empty range; DynamoDB refuses BETWEEN with its bounds reversed
@@ -168,7 +168,8 @@ class DynamoDbStore:
 
     def _history_shard(self, shard: int, before: str | None, since: str | None) -> Iterator[str]:
         condition = "hist_pk = :pk AND hist_sk BETWEEN :lo AND :hi"
-        values = {":pk": {"S": keys.history_pk(shard)}, ":lo": {"S": since or "0"}, ":hi": {"S": before or "~"}}
+        values = {":pk": {"S": keys.history_pk(shard)}, ":lo": {"S": since or keys.SORT_KEY_LOW},
+                  ":hi": {"S": before or keys.SORT_KEY_HIGH}}
         kwargs: dict[str, Any] = dict(
             TableName=self._table, IndexName=keys.HISTORY_INDEX, KeyConditionExpression=condition,
             ExpressionAttributeValues=values, ScanIndexForward=False, Limit=50,
@@ -479,7 +480,7 @@ def version_items(new: StoredVersion, index: IndexChange | None = None, body: di
         current["indexPending"] = {"BOOL": True}
     return VersionItems(
         version={"pk": pk, "sk": {"S": keys.version_sk(new.version)}, **attributes,
-                 "hist_pk": {"S": keys.history_pk(keys.history_shard(new.id))},
+                 "hist_pk": {"S": keys.history_pk(keys.shard(new.id, keys.HISTORY_SHARDS))},
                  "hist_sk": {"S": history_sort_key(new)}},
         current=current,
         index_puts=[index_item(pk, term, sort_key, new.version) for term, sort_key in index.put.items()],

@@ -22,6 +22,10 @@ HISTORY_INDEX = "history"
 SEARCH_INDEX = "search"
 HISTORY_SHARDS = 4
 _VERSION_DIGITS = 10
+# The GSIs' sort keys start with an instant (a digit) or NO_DATE: SORT_KEY_LOW sorts before every one of them,
+# SORT_KEY_HIGH after every one (NO_DATE + "#<id>" included); the bounds of an unbounded range.
+NO_DATE = "~"  # sorts after every instant: studies without `started` come last (search.index)
+SORT_KEY_LOW, SORT_KEY_HIGH = "0", "~~"
 
 
 def resource_pk(resource_id: str) -> str:
@@ -32,9 +36,10 @@ def version_sk(version: int) -> str:
     return f"{VERSION_PREFIX}{version:0{_VERSION_DIGITS}d}"
 
 
-def history_shard(resource_id: str) -> int:
-    # crc32 is stable across processes, unlike hash().
-    return zlib.crc32(resource_id.encode()) % HISTORY_SHARDS
+def shard(resource_id: str, shards: int) -> int:
+    """Which of `shards` partitions holds the resource's entry: type history's (HISTORY_SHARDS) and the
+    unfiltered search terms' (search.index.SHARDS). crc32 is stable across processes, unlike hash()."""
+    return zlib.crc32(resource_id.encode()) % shards
 
 
 def history_pk(shard: int) -> str:
