@@ -1,4 +1,5 @@
-"""Opaque, tamper-evident paging cursors: an HMAC-signed position bound to one query.
+"""Paging, for search and history alike: the page size a client asks for (`_count`), and opaque,
+tamper-evident cursors: an HMAC-signed position bound to one query.
 
 A cursor names the query it belongs to (scope) and expires; a forged, altered, expired or
 borrowed cursor is a 400, never another query's data.
@@ -48,3 +49,13 @@ def verify(secret: bytes, scope: str, token: str) -> dict:
     if body["x"] < time.time():
         raise BadRequest("the paging cursor has expired; start the query again")
     return body["p"]
+
+
+def parse_count(value: str | None) -> int | None:
+    """`_count` as the client sent it (None: absent, or empty as search ignores an empty parameter); the service
+    clamps it to its page sizes."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):  # str.isdigit() also accepts e.g. "²", which int() refuses
+        raise BadRequest(f"_count must be a non-negative integer, not '{value}'")
+    return int(value)

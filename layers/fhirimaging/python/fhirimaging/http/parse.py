@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fhirimaging import jsontext
+from fhirimaging.cursor import parse_count
 from fhirimaging.errors import BadRequest, UnsupportedMediaType
 from fhirimaging.http.request import JSON_TYPES, HttpRequest
 from fhirimaging.patch import MEDIA_TYPES as PATCH_TYPES
@@ -73,7 +74,7 @@ def _patch_media_type(http: HttpRequest) -> str:
 def history(http: HttpRequest) -> HistoryRequest:
     return HistoryRequest(
         id=http.path_params.get("id"),
-        count=_int_param(http, "_count"),
+        count=parse_count(http.param("_count")),
         since=http.param("_since"),
         at=http.param("_at"),
         cursor=http.param("_cursor"),
@@ -136,12 +137,3 @@ def if_match(http: HttpRequest) -> int | None:
     if not m:
         raise BadRequest(f'If-Match must be a version ETag such as W/"3", not {value}')
     return int(m.group(1))
-
-
-def _int_param(http: HttpRequest, name: str) -> int | None:
-    value = http.param(name)
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit()):  # str.isdigit() also accepts e.g. "²", which int() refuses
-        raise BadRequest(f"{name} must be a non-negative integer, not '{value}'")
-    return int(value)

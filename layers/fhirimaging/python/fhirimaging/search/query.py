@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from fhirimaging import fhirtime
+from fhirimaging.cursor import parse_count
 from fhirimaging.errors import BadRequest, Issue, TooCostly
 from fhirimaging.limits import MAX_OR_VALUES, MAX_SEARCH_VALUES
 from fhirimaging.resource import FHIR_ID, FHIR_ID_PATTERN, RESOURCE_TYPE
@@ -177,7 +178,7 @@ def parse_query(params: list[tuple[str, str]], *, strict: bool, base_url: str) -
         skip(item, problem)
     return SearchQuery(
         criteria=tuple(criteria),
-        count=_count(single.get("_count")),
+        count=parse_count(single.get("_count")),
         sort=sort,
         total=_choice("_total", single.get("_total"), TOTAL_VALUES),
         summary=_choice("_summary", single.get("_summary"), SUMMARY_VALUES),
@@ -302,14 +303,6 @@ def date_range(value: str) -> tuple[datetime, datetime]:
         if t and not ("Z" in time or "+" in time or "-" in time):
             return fhirtime.parse_range(value + "Z")
         raise
-
-
-def _count(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit()):
-        raise BadRequest(f"_count must be a non-negative integer, not '{value}'")
-    return int(value)
 
 
 def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
