@@ -6,7 +6,7 @@ Highest to lowest (the README's Architecture section draws the same):
   http                http/ (event -> HttpRequest -> typed request; result -> response), runtime.py (the
                       composition root: settings, AWS clients, store, service, change publisher; the endpoint
                       reads it, so it sits with http) and capabilities.py (the CapabilityStatement)
-  auth                auth/: SMART scopes, checked around the service call
+  auth                auth/: SMART scopes and token claims, the service's Access port implemented
   service             service/: the interactions over a Store, conditional writes, PATCH, the DICOM ingest
   domain              search/, patch/, dicom/ (header reading and mapping), changes/ (stream -> change events)
   store and models    store/ (the Store port, its DynamoDB and in-memory adapters, keys), models/ (validation)
@@ -37,8 +37,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("errors", "limits", "resource", "identifiers", "interactions", "settings", "logs", "deadline",
               "cursor", "jsontext", "fhirtime")),
 )
-# TEMPORARY: auth/ still reads the HTTP request and its parsers; remove this once auth/ no longer imports http/.
-TEMPORARY_ALLOWANCES = {("fhirimaging.auth", "fhirimaging.http")}
 OUTSIDE_THE_PACKAGE = ("functions", "local", "tests", "bench")
 
 
@@ -86,8 +84,7 @@ def violations(module: str, source: str, is_package: bool = False) -> list[str]:
         top = target.split(".")[0]
         if top in OUTSIDE_THE_PACKAGE:
             found.append(f"{module}:{line} imports {target}, outside the package")
-        elif top == PACKAGE and layer_of(target) < rank and not any(
-                module.startswith(low) and target.startswith(high) for low, high in TEMPORARY_ALLOWANCES):
+        elif top == PACKAGE and layer_of(target) < rank:
             found.append(f"{module}:{line} ({LAYERS[rank][0]}) imports {target} ({LAYERS[layer_of(target)][0]})")
     return found
 
@@ -108,13 +105,6 @@ def test_the_handlers_import_the_package_and_not_one_another():
              for path in handlers for target, line in imports("functions.app", path.read_text())
              if target.split(".")[0] in OUTSIDE_THE_PACKAGE]
     assert found == []
-
-
-def test_each_temporary_allowance_is_still_needed():
-    # An allowance whose import is gone would let that import come back unnoticed: remove it with the import.
-    for low, high in TEMPORARY_ALLOWANCES:
-        assert any(target.startswith(high) for module, path in MODULES.items() if module.startswith(low)
-                   for target, _ in imports(module, path.read_text(), path.name == "__init__.py")), (low, high)
 
 
 @pytest.mark.parametrize("source, expected", [

@@ -12,11 +12,14 @@ FACTS = {
     "the resource type": (lambda node: isinstance(node, ast.Constant) and node.value == "ImagingStudy",
                           "fhirimaging.resource",
                           # the model's Literal type and the schema compiled from it; auth/ keeps its own until it
-                          # is rewritten to import resource.RESOURCE_TYPE (TEMPORARY)
+                          # imports resource.RESOURCE_TYPE (TEMPORARY)
                           {"fhirimaging.models.imagingstudy", "fhirimaging.models.core_schema",
                            "fhirimaging.auth.scopes"}),
     "the FHIR id pattern": (lambda node: isinstance(node, ast.Constant) and "A-Za-z0-9\\-" in str(node.value),
-                            "fhirimaging.resource", {"fhirimaging.models.core_schema"}),  # compiled from models
+                            "fhirimaging.resource",
+                            # the schema compiled from the models; auth/ keeps its own until it imports
+                            # resource.FHIR_ID (TEMPORARY)
+                            {"fhirimaging.models.core_schema", "fhirimaging.auth.claims"}),
     "the DICOM UID system": (lambda node: isinstance(node, ast.Constant) and node.value == "urn:dicom:uid",
                              "fhirimaging.identifiers", set()),
     "the shard hash": (lambda node: isinstance(node, ast.Attribute) and node.attr == "crc32",
