@@ -6,6 +6,10 @@ over HTTP. DynamoDB is the embedded one (local/dynamodb.py), or the endpoint in
 DYNAMODB_ENDPOINT_URL (e.g. DynamoDB Local), where the table is created if missing.
 
 `LocalStack` is the same stack as an object, for tests: `with LocalStack(port=0) as s: s.base_url`.
+
+`make run` also serves the embedded DynamoDB and S3 on fixed ports (DYNAMODB_PORT, S3_PORT) at an address
+`sam local`'s containers reach (Docker's bridge when there is one, else SERVICES_HOST), writes the --env-vars
+file that points the functions there (.sam-local/env.json) and prints the `sam local` lines that use it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from local.changes import StreamPoller
 from local.dynamodb import EmbeddedDynamoDB, ensure_table
@@ -47,11 +52,13 @@ from local.functions import (
     table_name_for,
 )
 from local.s3 import DEFAULT_BUCKET, DEFAULT_S3_PORT, EmbeddedS3, IngestQueue
+from local.sam import docker_bridge_address, env_vars, sam_commands, write_env_vars
 from local.template import Function, Template, TemplateError, load_template
 
 log = logging.getLogger("local.server")
 
 DEFAULT_PORT = 3000
+DEFAULT_DYNAMODB_PORT = 8000  # DynamoDB Local's
 INGEST_FUNCTION = "IngestFunction"
 PUBLISHER_FUNCTION = "PublisherFunction"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
@@ -76,8 +83,11 @@ class LocalStack:
         change_events_file: Path | str | None = None,
         auth: bool | None = None,
         auth_key_file: Path | str | None = None,
+        dynamodb_port: int = 0,
+        services_host: str = "127.0.0.1",
     ):
         self.host, self.port = host, port
+        self._dynamodb_port, self.services_host = dynamodb_port, services_host  # the embedded DynamoDB's and S3's
         self.template = template if isinstance(template, Template) else load_template(template)
         self.router = Router(self.template.routes)
         self._external_endpoint = dynamodb_endpoint_url
@@ -145,7 +155,7 @@ class LocalStack:
 
         endpoint = self._external_endpoint
         if not endpoint:
-            self.dynamodb = EmbeddedDynamoDB().start()
+            self.dynamodb = EmbeddedDynamoDB(host=self.services_host, port=self._dynamodb_port).start()
             endpoint = self.dynamodb.endpoint_url
         environment["DYNAMODB_ENDPOINT_URL"] = endpoint
         environment["AUTH"] = "on" if self.auth else "off"  # the template's "on" is for AWS only
@@ -162,7 +172,7 @@ class LocalStack:
             if INGEST_FUNCTION in self._functions:
                 self.ingest_queue = IngestQueue(lambda event: self.invoke(INGEST_FUNCTION, event),
                                                 self.environment["AWS_DEFAULT_REGION"]).start()
-            self.s3 = EmbeddedS3(self._uploaded, port=self._s3_port).start()
+            self.s3 = EmbeddedS3(self._uploaded, host=self.services_host, port=self._s3_port).start()
             import boto3
 
             s3 = boto3.session.Session().client("s3", endpoint_url=self.s3.endpoint_url,
@@ -438,9 +448,12 @@ def main() -> int:
     try:
         port = int(os.environ.get("PORT", DEFAULT_PORT))
         s3_port = int(os.environ.get("S3_PORT", DEFAULT_S3_PORT))
+        dynamodb_port = int(os.environ.get("DYNAMODB_PORT", DEFAULT_DYNAMODB_PORT))
     except ValueError:
-        print("local stack: PORT and S3_PORT must be numbers", file=sys.stderr)
+        print("local stack: PORT, S3_PORT and DYNAMODB_PORT must be numbers", file=sys.stderr)
         return 2
+    # Docker's bridge is reachable from the host and its containers only, 127.0.0.1 from the host only.
+    services_host = os.environ.get("SERVICES_HOST") or docker_bridge_address() or "127.0.0.1"
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -448,7 +461,8 @@ def main() -> int:
 
     try:
         stack = LocalStack(port=port, dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
-                           s3_port=s3_port, change_events_file=os.environ.get("CHANGE_EVENTS_FILE") or None)
+                           s3_port=s3_port, change_events_file=os.environ.get("CHANGE_EVENTS_FILE") or None,
+                           dynamodb_port=dynamodb_port, services_host=services_host)
         stack.start()
     except TemplateError as e:
         print(f"local stack: {e}", file=sys.stderr)
@@ -457,7 +471,8 @@ def main() -> int:
         print(f"local stack: cannot prepare the table: {e}", file=sys.stderr)
         return 1
     except OSError as e:
-        print(f"local stack: cannot listen on 127.0.0.1:{port}: {e.strerror or e}", file=sys.stderr)
+        print(f"local stack: cannot listen on 127.0.0.1:{port}, or {services_host}:{dynamodb_port} (DynamoDB) or "
+              f":{s3_port} (S3): {e.strerror or e}", file=sys.stderr)
         return 1
     where = "embedded" if stack.dynamodb else "external"
     log.info(
@@ -478,12 +493,33 @@ def main() -> int:
     if stack.issuer is not None:
         log.info("local stack: AUTH=on: send Authorization: Bearer $(python -m local.token --scope "
                  "'system/ImagingStudy.cruds'); issuer %s, audience %s", stack.issuer.issuer, stack.issuer.audience)
+    _print_sam_local(stack)
     print(stack.base_url, flush=True)
     while not stop.wait(0.5):
         pass
     log.info("local stack: stopping")
     stack.stop()
     return 0
+
+
+def _print_sam_local(stack: LocalStack) -> None:
+    """The --env-vars file for `sam local` and the lines that use it, when its containers can reach the stack."""
+    if stack.s3 is None:
+        return
+    host = stack.services_host
+    if host in ("0.0.0.0", "::"):  # every interface: containers come in by the bridge (or host.docker.internal)
+        host = docker_bridge_address() or "host.docker.internal"
+    elif host.startswith("127.") or host == "localhost":
+        log.info("local stack: sam local's containers cannot reach DynamoDB and S3 on %s; start Docker, or set "
+                 "SERVICES_HOST=0.0.0.0, for the sam local lines", host)
+        return
+    dynamodb_url = f"http://{host}:{urlsplit(stack.dynamodb_endpoint_url).port}"
+    s3_url = f"http://{host}:{urlsplit(stack.s3.endpoint_url).port}"
+    env_file = write_env_vars(env_vars(dynamodb_url, s3_url, stack.table_name, stack.environment.get("BODY_BUCKET")))
+    log.info("local stack: for sam local (after `make sam-local`), %s points the functions at DynamoDB %s and S3 %s:",
+             env_file, dynamodb_url, s3_url)
+    for line in sam_commands(env_file):
+        log.info("  %s", line)
 
 
 if __name__ == "__main__":
