@@ -46,9 +46,11 @@ sam-local: $(SAM_STAMP)
 sam-image:
 	PYTHON312=$(PYTHON312) local/sam_image.sh
 
-# Every events/*.json through sam local invoke against the embedded DynamoDB and S3, each status checked.
+# Every events/*.json through sam local invoke against the embedded DynamoDB and S3, each answer checked (~7 min);
+# then sam local start-api and a create/read/search round trip over HTTP. Without Docker: says so, exits 0.
 sam-invoke-all: $(STAMP) sam-local
 	$(PY) -m local.sam_invoke_all
+	$(PY) -m local.sam_invoke_all --start-api
 
 # Not a test: cold starts, warm handler time, DynamoDB requests and items read per interaction, a 10,000-instance
 # study over HTTP, hostile requests; one table, also in .bench/results.json; exits 1 if a target is missed

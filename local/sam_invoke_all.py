@@ -1,5 +1,8 @@
 """`python -m local.sam_invoke_all`: every events/*.json through `sam local invoke`, each answer checked.
 
+`--start-api` instead serves the API with `sam local start-api` and makes a round trip over HTTP: the
+CapabilityStatement, then a create, a read and a search of the created study.
+
 The embedded DynamoDB and S3 of `make run` are started in this process (an instance of their own, so a running
 `make run` is not disturbed), at Docker's bridge address, and each function runs in sam local's container, built
 by `make sam-local`. Each scenario starts from an empty table, as each functional test does, and expects what
@@ -13,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -103,6 +108,69 @@ def run(invoke: Invoke, reset: Callable[[str], None], only: list[str] | None = N
     return failures
 
 
+def round_trip(base_url: str) -> list[str]:
+    """GET metadata, POST a study, GET it, search it by _id; the differences from what is expected."""
+    import urllib.request
+
+    def call(method: str, path: str, body: bytes | None = None) -> tuple[int, Any, Any]:
+        request = urllib.request.Request(base_url + path, data=body, method=method,
+                                         headers={"content-type": "application/fhir+json"} if body else {})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status, response.headers, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()[:500].decode(errors="replace")
+
+    failures = []
+
+    def check(what: str, ok: bool, detail: Any) -> None:
+        print(f"{'ok  ' if ok else 'FAIL'} start-api {what}: {json.dumps(detail)[:120]}", flush=True)
+        if not ok:
+            failures.append(f"{what}: {detail}")
+
+    status, _, capability = call("GET", "/metadata")
+    check("GET /metadata", status == 200 and capability.get("resourceType") == "CapabilityStatement", status)
+    status, headers, created = call("POST", "/ImagingStudy", _event("create")["body"].encode())
+    check("POST /ImagingStudy", status == 201 and isinstance(created, dict), [status, headers.get("Location")])
+    if failures:
+        return failures
+    study_id = created["id"]
+    status, _, read = call("GET", f"/ImagingStudy/{study_id}")
+    check(f"GET /ImagingStudy/{study_id}", status == 200 and read == created, status)
+    status, _, bundle = call("GET", f"/ImagingStudy?_id={study_id}")
+    found = [e["resource"]["id"] for e in (bundle or {}).get("entry", [])] if status == 200 else status
+    check(f"GET /ImagingStudy?_id={study_id}", found == [study_id], found)
+    return failures
+
+
+def _start_api(env_file: str, image: bool) -> list[str]:
+    """sam local start-api on a free port, a round trip, then stopped."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [str(SAM_CLI), "local", "start-api", "-t", str(SAM_BUILT_TEMPLATE), "--env-vars", env_file,
+               *(["--invoke-image", LOCAL_INVOKE_IMAGE, "--skip-pull-image"] if image else []),
+               "--parameter-overrides", "AuthMode=off", "--disable-authorizer", "-p", str(port)]
+    log_file = SAM_LOCAL_DIR / "start-api.log"
+    with open(log_file, "w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                  env={**_environ(), "SAM_CLI_TELEMETRY": "0"})
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        if server.poll() is not None:
+            return [f"sam local start-api exited {server.returncode}: see {log_file}"]
+        return round_trip(f"http://127.0.0.1:{port}/fhir/R5")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _event(name: str) -> dict[str, Any]:
     return json.loads((REPO_ROOT / "events" / f"{name}.json").read_text())
 
@@ -110,10 +178,10 @@ def _event(name: str) -> dict[str, Any]:
 class _Stack:
     """The embedded stack and how a scenario starts: an empty table, and for ingest the DICOM object uploaded."""
 
-    def __init__(self, services_host: str):
+    def __init__(self, services_host: str, auth: bool):
         from local.server import LocalStack
 
-        self.stack = LocalStack(port=0, services_host=services_host, auth=True).start()
+        self.stack = LocalStack(port=0, services_host=services_host, auth=auth).start()
         import boto3
 
         region = self.stack.environment["AWS_DEFAULT_REGION"]
@@ -163,21 +231,25 @@ def _sam_invoke(env_file: str, image: bool) -> Invoke:
     return invoke
 
 
-def _environ() -> dict[str, str]:
-    import os
+# sam local lets the shell's value of a variable the template declares win over the template's, so sam runs with the
+# environment this process had before the stack set its own (AUTH, TABLE_NAME, ...): the --env-vars file decides.
+_ENVIRON = dict(os.environ)
 
-    return {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"}
+
+def _environ() -> dict[str, str]:
+    return {**_ENVIRON, "AWS_DEFAULT_REGION": _ENVIRON.get("AWS_DEFAULT_REGION") or "us-east-1"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.sam_invoke_all", description=__doc__.splitlines()[0])
     parser.add_argument("--in-process", action="store_true", help="the handlers in this process, without Docker")
+    parser.add_argument("--start-api", action="store_true", help="sam local start-api and a round trip over HTTP")
     parser.add_argument("scenarios", nargs="*", help=f"only these (of {', '.join(SCENARIOS)})")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
 
     if args.in_process:
-        stack = _Stack("127.0.0.1")
+        stack = _Stack("127.0.0.1", auth=not args.start_api)  # start-api: AuthMode=off, as below
         invoke: Invoke = lambda function, event: stack.stack.invoke(function, _event(event))  # noqa: E731
     else:
         problem = _docker_problem()
@@ -191,12 +263,18 @@ def main(argv: list[str] | None = None) -> int:
         if bridge is None:
             print("sam_invoke_all: no docker0 bridge address for the containers to reach this host", file=sys.stderr)
             return 2
-        stack = _Stack(bridge)
+        stack = _Stack(bridge, auth=True)
         env_file = write_env_vars(env_vars(stack.stack.dynamodb_endpoint_url, stack.stack.s3.endpoint_url,
                                            stack.stack.table_name, stack.stack.environment.get("BODY_BUCKET")),
                                   SAM_LOCAL_DIR / "env-invoke-all.json")
         invoke = _sam_invoke(str(env_file), image_exists())
     try:
+        if args.start_api:
+            stack.reset("start-api")
+            failures = (round_trip(stack.stack.base_url) if args.in_process
+                        else _start_api(str(env_file), image_exists()))
+            print(f"sam_invoke_all: start-api round trip {'failed' if failures else 'as expected'}")
+            return 1 if failures else 0
         failures = run(invoke, stack.reset, args.scenarios)
     finally:
         stack.stop()

@@ -27,6 +27,11 @@ def test_each_scenario_answers_as_expected_in_process(capsys, unwired):
     assert f"{total} of {total} invocations as expected" in capsys.readouterr().out
 
 
+def test_the_start_api_round_trip_passes_against_the_local_stack_server(capsys, unwired):
+    assert sam_invoke_all.main(["--in-process", "--start-api"]) == 0
+    assert "start-api round trip as expected" in capsys.readouterr().out
+
+
 def test_without_docker_nothing_is_invoked_and_it_exits_0(monkeypatch, capsys):
     monkeypatch.setattr(sam_invoke_all.shutil, "which", lambda name: None)
     assert sam_invoke_all.main([]) == 0
