@@ -178,10 +178,10 @@ def _event(name: str) -> dict[str, Any]:
 class _Stack:
     """The embedded stack and how a scenario starts: an empty table, and for ingest the DICOM object uploaded."""
 
-    def __init__(self, services_host: str, auth: bool):
+    def __init__(self, container_host: str | None, auth: bool):
         from local.server import LocalStack
 
-        self.stack = LocalStack(port=0, services_host=services_host, auth=auth).start()
+        self.stack = LocalStack(port=0, container_host=container_host, auth=auth).start()
         import boto3
 
         region = self.stack.environment["AWS_DEFAULT_REGION"]
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
 
     if args.in_process:
-        stack = _Stack("127.0.0.1", auth=not args.start_api)  # start-api: AuthMode=off, as below
+        stack = _Stack(None, auth=not args.start_api)  # start-api: AuthMode=off, as below
         invoke: Invoke = lambda function, event: stack.stack.invoke(function, _event(event))  # noqa: E731
     else:
         problem = _docker_problem()
@@ -264,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
             print("sam_invoke_all: no docker0 bridge address for the containers to reach this host", file=sys.stderr)
             return 2
         stack = _Stack(bridge, auth=True)
-        env_file = write_env_vars(env_vars(stack.stack.dynamodb_endpoint_url, stack.stack.s3.endpoint_url,
+        container_url = stack.stack.container_url
+        env_file = write_env_vars(env_vars(container_url(stack.stack.dynamodb_endpoint_url),
+                                           container_url(stack.stack.s3.endpoint_url),
                                            stack.stack.table_name, stack.stack.environment.get("BODY_BUCKET")),
                                   SAM_LOCAL_DIR / "env-invoke-all.json")
         invoke = _sam_invoke(str(env_file), image_exists())

@@ -7,9 +7,10 @@ DYNAMODB_ENDPOINT_URL (e.g. DynamoDB Local), where the table is created if missi
 
 `LocalStack` is the same stack as an object, for tests: `with LocalStack(port=0) as s: s.base_url`.
 
-`make run` also serves the embedded DynamoDB and S3 on fixed ports (DYNAMODB_PORT, S3_PORT) at an address
-`sam local`'s containers reach (Docker's bridge when there is one, else SERVICES_HOST), writes the --env-vars
-file that points the functions there (.sam-local/env.json) and prints the `sam local` lines that use it.
+`make run` also serves the embedded DynamoDB and S3 on fixed ports (DYNAMODB_PORT, S3_PORT), on 127.0.0.1 and
+on an address `sam local`'s containers reach (Docker's bridge when there is one; SERVICES_HOST sets another),
+writes the --env-vars file that points the functions there (.sam-local/env.json) and prints the `sam local`
+lines that use it.
 """
 
 from __future__ import annotations
@@ -85,9 +86,12 @@ class LocalStack:
         auth_key_file: Path | str | None = None,
         dynamodb_port: int = 0,
         services_host: str = "127.0.0.1",
+        container_host: str | None = None,
     ):
         self.host, self.port = host, port
         self._dynamodb_port, self.services_host = dynamodb_port, services_host  # the embedded DynamoDB's and S3's
+        self.container_host = container_host  # where they are served too, for containers (sam local)
+        self._mirrors: list[_Mirror] = []
         self.template = template if isinstance(template, Template) else load_template(template)
         self.router = Router(self.template.routes)
         self._external_endpoint = dynamodb_endpoint_url
@@ -156,6 +160,7 @@ class LocalStack:
         endpoint = self._external_endpoint
         if not endpoint:
             self.dynamodb = EmbeddedDynamoDB(host=self.services_host, port=self._dynamodb_port).start()
+            self._mirror(self.dynamodb, self.dynamodb.endpoint_url)
             endpoint = self.dynamodb.endpoint_url
         environment["DYNAMODB_ENDPOINT_URL"] = endpoint
         environment["AUTH"] = "on" if self.auth else "off"  # the template's "on" is for AWS only
@@ -173,6 +178,7 @@ class LocalStack:
                 self.ingest_queue = IngestQueue(lambda event: self.invoke(INGEST_FUNCTION, event),
                                                 self.environment["AWS_DEFAULT_REGION"]).start()
             self.s3 = EmbeddedS3(self._uploaded, host=self.services_host, port=self._s3_port).start()
+            self._mirror(self.s3, self.s3.endpoint_url)
             import boto3
 
             s3 = boto3.session.Session().client("s3", endpoint_url=self.s3.endpoint_url,
@@ -195,6 +201,19 @@ class LocalStack:
             if fn.stream is not None:
                 self.stream_pollers[fn.logical_id] = StreamPoller(
                     records, functools.partial(self.invoke, fn), fn.stream.patterns, fn.stream.batch_size).start()
+
+    def _mirror(self, app: Any, endpoint_url: str) -> None:
+        if self.container_host and self.container_host != self.services_host:
+            self._mirrors.append(_Mirror(app, self.container_host, urlsplit(endpoint_url).port))
+
+    def container_url(self, endpoint_url: str) -> str | None:
+        """An embedded endpoint as containers reach it (None: they cannot)."""
+        host = self.container_host or self.services_host
+        if host in ("0.0.0.0", "::"):  # every interface: containers come in by the bridge
+            host = docker_bridge_address() or "host.docker.internal"
+        if host.startswith("127.") or host == "localhost":
+            return None
+        return f"http://{host}:{urlsplit(endpoint_url).port}"
 
     def _uploaded(self, bucket: str, key: str, size: int) -> None:
         """S3 notifies the ingest queue of new objects in the DICOM bucket only (as the template wires it)."""
@@ -234,6 +253,9 @@ class LocalStack:
             log.debug("created table %s", self.table_name)
 
     def stop(self) -> None:
+        for mirror in self._mirrors:
+            mirror.stop()
+        self._mirrors = []
         for poller in self.stream_pollers.values():
             poller.stop()
         self.stream_pollers = {}
@@ -452,8 +474,9 @@ def main() -> int:
     except ValueError:
         print("local stack: PORT, S3_PORT and DYNAMODB_PORT must be numbers", file=sys.stderr)
         return 2
-    # Docker's bridge is reachable from the host and its containers only, 127.0.0.1 from the host only.
-    services_host = os.environ.get("SERVICES_HOST") or docker_bridge_address() or "127.0.0.1"
+    # 127.0.0.1 is reachable from this host only, Docker's bridge from the host and its containers only.
+    services_host = "127.0.0.1"
+    container_host = os.environ.get("SERVICES_HOST") or docker_bridge_address()
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -462,7 +485,7 @@ def main() -> int:
     try:
         stack = LocalStack(port=port, dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
                            s3_port=s3_port, change_events_file=os.environ.get("CHANGE_EVENTS_FILE") or None,
-                           dynamodb_port=dynamodb_port, services_host=services_host)
+                           dynamodb_port=dynamodb_port, services_host=services_host, container_host=container_host)
         stack.start()
     except TemplateError as e:
         print(f"local stack: {e}", file=sys.stderr)
@@ -471,8 +494,9 @@ def main() -> int:
         print(f"local stack: cannot prepare the table: {e}", file=sys.stderr)
         return 1
     except OSError as e:
-        print(f"local stack: cannot listen on 127.0.0.1:{port}, or {services_host}:{dynamodb_port} (DynamoDB) or "
-              f":{s3_port} (S3): {e.strerror or e}", file=sys.stderr)
+        where = f"127.0.0.1{f' and {container_host}' if container_host else ''}"
+        print(f"local stack: cannot listen on 127.0.0.1:{port}, or on {where} at {dynamodb_port} (DynamoDB) or "
+              f"{s3_port} (S3): {e.strerror or e}", file=sys.stderr)
         return 1
     where = "embedded" if stack.dynamodb else "external"
     log.info(
@@ -504,22 +528,37 @@ def main() -> int:
 
 def _print_sam_local(stack: LocalStack) -> None:
     """The --env-vars file for `sam local` and the lines that use it, when its containers can reach the stack."""
-    if stack.s3 is None:
+    if stack.s3 is None or stack.dynamodb is None:
         return
-    host = stack.services_host
-    if host in ("0.0.0.0", "::"):  # every interface: containers come in by the bridge (or host.docker.internal)
-        host = docker_bridge_address() or "host.docker.internal"
-    elif host.startswith("127.") or host == "localhost":
-        log.info("local stack: sam local's containers cannot reach DynamoDB and S3 on %s; start Docker, or set "
-                 "SERVICES_HOST=0.0.0.0, for the sam local lines", host)
+    dynamodb_url, s3_url = stack.container_url(stack.dynamodb_endpoint_url), stack.container_url(stack.s3.endpoint_url)
+    if dynamodb_url is None or s3_url is None:
+        log.info("local stack: no Docker bridge, so sam local's containers cannot reach DynamoDB and S3; "
+                 "SERVICES_HOST=<an address of this host they reach> make run")
         return
-    dynamodb_url = f"http://{host}:{urlsplit(stack.dynamodb_endpoint_url).port}"
-    s3_url = f"http://{host}:{urlsplit(stack.s3.endpoint_url).port}"
     env_file = write_env_vars(env_vars(dynamodb_url, s3_url, stack.table_name, stack.environment.get("BODY_BUCKET")))
     log.info("local stack: for sam local (after `make sam-local`), %s points the functions at DynamoDB %s and S3 %s:",
              env_file, dynamodb_url, s3_url)
     for line in sam_commands(env_file):
         log.info("  %s", line)
+
+
+class _Mirror:
+    """One more listener for an embedded endpoint's WSGI app (same port, another address): its state is shared."""
+
+    def __init__(self, app: Any, host: str, port: int):
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        quiet = type("Quiet", (WSGIRequestHandler,), {"log_request": lambda *args, **kwargs: None})
+        self._server = make_server(host, port, app, threaded=True, request_handler=quiet)
+        self._server.daemon_threads = True  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"mirror-{host}:{port}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
 
 
 if __name__ == "__main__":
