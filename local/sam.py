@@ -126,7 +126,7 @@ def sam_commands(env_file: Path = ENV_VARS_FILE) -> list[str]:
         f"{sam} local invoke -t {template} --env-vars {env}{image} ReadFunction -e events/read.json",
         # SAM CLI emulates no JWT authorizer (and reads none with Fn::If): an open API, the functions with AUTH=off
         f"{sam} local start-api -t {template} --env-vars {env}{image} --parameter-overrides AuthMode=off "
-        "--disable-authorizer",
+        "--disable-authorizer -p 3001",  # make run holds 3000
     ]
 
 
