@@ -9,8 +9,8 @@ DYNAMODB_ENDPOINT_URL (e.g. DynamoDB Local), where the table is created if missi
 
 `make run` also serves the embedded DynamoDB and S3 on fixed ports (DYNAMODB_PORT, S3_PORT), on 127.0.0.1 and
 on an address `sam local`'s containers reach (Docker's bridge when there is one; SERVICES_HOST sets another),
-writes the --env-vars file that points the functions there (.sam-local/env.json) and prints the `sam local`
-lines that use it.
+writes the --env-vars file that points the functions there (.sam-local/env.json, or SAM_ENV_FILE) and prints
+the `sam local` lines that use it.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from local.functions import (
     table_name_for,
 )
 from local.s3 import DEFAULT_BUCKET, DEFAULT_S3_PORT, EmbeddedS3, IngestQueue
-from local.sam import docker_bridge_address, env_vars, sam_commands, write_env_vars
+from local.sam import ENV_VARS_FILE, docker_bridge_address, env_vars, sam_commands, write_env_vars
 from local.template import Function, Template, TemplateError, load_template
 
 log = logging.getLogger("local.server")
@@ -535,7 +535,8 @@ def _print_sam_local(stack: LocalStack) -> None:
         log.info("local stack: no Docker bridge, so sam local's containers cannot reach DynamoDB and S3; "
                  "SERVICES_HOST=<an address of this host they reach> make run")
         return
-    env_file = write_env_vars(env_vars(dynamodb_url, s3_url, stack.table_name, stack.environment.get("BODY_BUCKET")))
+    document = env_vars(dynamodb_url, s3_url, stack.table_name, stack.environment.get("BODY_BUCKET"))
+    env_file = write_env_vars(document, Path(os.environ.get("SAM_ENV_FILE") or ENV_VARS_FILE))
     log.info("local stack: for sam local (after `make sam-local`), %s points the functions at DynamoDB %s and S3 %s:",
              env_file, dynamodb_url, s3_url)
     for line in sam_commands(env_file):
