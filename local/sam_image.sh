@@ -37,7 +37,7 @@ mkdir -p "$ROOT/var/lang" "$ROOT/var/runtime" "$ROOT/var/task" "$ROOT/opt"
    --exclude=lib/python3.12/idlelib --exclude=lib/python3.12/tkinter --exclude=__pycache__ bin lib include) \
   | tar -x -C "$ROOT/var/lang"
 mkdir -p "$ROOT/var/lang/lib/python3.12/site-packages"
-"$PYTHON312" -m pip install --quiet --disable-pip-version-check --no-compile --target "$ROOT/var/runtime" \
+"$PYTHON312" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-compile --target "$ROOT/var/runtime" \
   --platform manylinux2014_x86_64 --implementation cp --python-version 3.12 --only-binary=:all: "$RIC" "$BOTO3"
 rm -rf "$ROOT/var/runtime/bin"
 
