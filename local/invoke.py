@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             endpoint = stack.enter_context(EmbeddedDynamoDB()).endpoint_url
         environment["DYNAMODB_ENDPOINT_URL"] = endpoint
         if "AUTH" in environment and "AUTH" not in overrides:
-            environment["AUTH"] = "off"  # as the local stack: SMART scopes only with AUTH=on (events carry no claims)
+            environment["AUTH"] = "off"  # as the local stack: SMART scopes only with AUTH=on
         environment.update({k: v for k, v in file_overrides.items() if k not in environment})
         environment.update(aws_defaults({**os.environ, **environment}))
         stack.callback(EnvironmentPatch(environment).restore)

@@ -6,6 +6,11 @@ over HTTP. DynamoDB is the embedded one (local/dynamodb.py), or the endpoint in
 DYNAMODB_ENDPOINT_URL (e.g. DynamoDB Local), where the table is created if missing.
 
 `LocalStack` is the same stack as an object, for tests: `with LocalStack(port=0) as s: s.base_url`.
+
+`make run` also serves the embedded DynamoDB and S3 on fixed ports (DYNAMODB_PORT, S3_PORT), on 127.0.0.1 and
+on an address `sam local`'s containers reach (Docker's bridge when there is one; SERVICES_HOST sets another),
+writes the --env-vars file that points the functions there (.sam-local/env.json, or SAM_ENV_FILE) and prints
+the `sam local` lines that use it.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from local.changes import StreamPoller
 from local.dynamodb import EmbeddedDynamoDB, ensure_table
@@ -47,11 +53,13 @@ from local.functions import (
     table_name_for,
 )
 from local.s3 import DEFAULT_BUCKET, DEFAULT_S3_PORT, EmbeddedS3, IngestQueue
+from local.sam import ENV_VARS_FILE, docker_bridge_address, env_vars, sam_commands, write_env_vars
 from local.template import Function, Template, TemplateError, load_template
 
 log = logging.getLogger("local.server")
 
 DEFAULT_PORT = 3000
+DEFAULT_DYNAMODB_PORT = 8000  # DynamoDB Local's
 INGEST_FUNCTION = "IngestFunction"
 PUBLISHER_FUNCTION = "PublisherFunction"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
@@ -76,8 +84,14 @@ class LocalStack:
         change_events_file: Path | str | None = None,
         auth: bool | None = None,
         auth_key_file: Path | str | None = None,
+        dynamodb_port: int = 0,
+        services_host: str = "127.0.0.1",
+        container_host: str | None = None,
     ):
         self.host, self.port = host, port
+        self._dynamodb_port, self.services_host = dynamodb_port, services_host  # the embedded DynamoDB's and S3's
+        self.container_host = container_host  # where they are served too, for containers (sam local)
+        self._mirrors: list[_Mirror] = []
         self.template = template if isinstance(template, Template) else load_template(template)
         self.router = Router(self.template.routes)
         self._external_endpoint = dynamodb_endpoint_url
@@ -145,7 +159,8 @@ class LocalStack:
 
         endpoint = self._external_endpoint
         if not endpoint:
-            self.dynamodb = EmbeddedDynamoDB().start()
+            self.dynamodb = EmbeddedDynamoDB(host=self.services_host, port=self._dynamodb_port).start()
+            self._mirror(self.dynamodb, self.dynamodb.endpoint_url)
             endpoint = self.dynamodb.endpoint_url
         environment["DYNAMODB_ENDPOINT_URL"] = endpoint
         environment["AUTH"] = "on" if self.auth else "off"  # the template's "on" is for AWS only
@@ -162,7 +177,8 @@ class LocalStack:
             if INGEST_FUNCTION in self._functions:
                 self.ingest_queue = IngestQueue(lambda event: self.invoke(INGEST_FUNCTION, event),
                                                 self.environment["AWS_DEFAULT_REGION"]).start()
-            self.s3 = EmbeddedS3(self._uploaded, port=self._s3_port).start()
+            self.s3 = EmbeddedS3(self._uploaded, host=self.services_host, port=self._s3_port).start()
+            self._mirror(self.s3, self.s3.endpoint_url)
             import boto3
 
             s3 = boto3.session.Session().client("s3", endpoint_url=self.s3.endpoint_url,
@@ -185,6 +201,19 @@ class LocalStack:
             if fn.stream is not None:
                 self.stream_pollers[fn.logical_id] = StreamPoller(
                     records, functools.partial(self.invoke, fn), fn.stream.patterns, fn.stream.batch_size).start()
+
+    def _mirror(self, app: Any, endpoint_url: str) -> None:
+        if self.container_host and self.container_host != self.services_host:
+            self._mirrors.append(_Mirror(app, self.container_host, urlsplit(endpoint_url).port))
+
+    def container_url(self, endpoint_url: str) -> str | None:
+        """An embedded endpoint as containers reach it (None: they cannot)."""
+        host = self.container_host or self.services_host
+        if host in ("0.0.0.0", "::"):  # every interface: containers come in by the bridge
+            host = docker_bridge_address() or "host.docker.internal"
+        if host.startswith("127.") or host == "localhost":
+            return None
+        return f"http://{host}:{urlsplit(endpoint_url).port}"
 
     def _uploaded(self, bucket: str, key: str, size: int) -> None:
         """S3 notifies the ingest queue of new objects in the DICOM bucket only (as the template wires it)."""
@@ -224,6 +253,9 @@ class LocalStack:
             log.debug("created table %s", self.table_name)
 
     def stop(self) -> None:
+        for mirror in self._mirrors:
+            mirror.stop()
+        self._mirrors = []
         for poller in self.stream_pollers.values():
             poller.stop()
         self.stream_pollers = {}
@@ -438,9 +470,13 @@ def main() -> int:
     try:
         port = int(os.environ.get("PORT", DEFAULT_PORT))
         s3_port = int(os.environ.get("S3_PORT", DEFAULT_S3_PORT))
+        dynamodb_port = int(os.environ.get("DYNAMODB_PORT", DEFAULT_DYNAMODB_PORT))
     except ValueError:
-        print("local stack: PORT and S3_PORT must be numbers", file=sys.stderr)
+        print("local stack: PORT, S3_PORT and DYNAMODB_PORT must be numbers", file=sys.stderr)
         return 2
+    # 127.0.0.1 is reachable from this host only, Docker's bridge from the host and its containers only.
+    services_host = "127.0.0.1"
+    container_host = os.environ.get("SERVICES_HOST") or docker_bridge_address()
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -448,7 +484,8 @@ def main() -> int:
 
     try:
         stack = LocalStack(port=port, dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
-                           s3_port=s3_port, change_events_file=os.environ.get("CHANGE_EVENTS_FILE") or None)
+                           s3_port=s3_port, change_events_file=os.environ.get("CHANGE_EVENTS_FILE") or None,
+                           dynamodb_port=dynamodb_port, services_host=services_host, container_host=container_host)
         stack.start()
     except TemplateError as e:
         print(f"local stack: {e}", file=sys.stderr)
@@ -457,7 +494,9 @@ def main() -> int:
         print(f"local stack: cannot prepare the table: {e}", file=sys.stderr)
         return 1
     except OSError as e:
-        print(f"local stack: cannot listen on 127.0.0.1:{port}: {e.strerror or e}", file=sys.stderr)
+        where = f"127.0.0.1{f' and {container_host}' if container_host else ''}"
+        print(f"local stack: cannot listen on 127.0.0.1:{port}, or on {where} at {dynamodb_port} (DynamoDB) or "
+              f"{s3_port} (S3): {e.strerror or e}", file=sys.stderr)
         return 1
     where = "embedded" if stack.dynamodb else "external"
     log.info(
@@ -478,12 +517,49 @@ def main() -> int:
     if stack.issuer is not None:
         log.info("local stack: AUTH=on: send Authorization: Bearer $(python -m local.token --scope "
                  "'system/ImagingStudy.cruds'); issuer %s, audience %s", stack.issuer.issuer, stack.issuer.audience)
+    _print_sam_local(stack)
     print(stack.base_url, flush=True)
     while not stop.wait(0.5):
         pass
     log.info("local stack: stopping")
     stack.stop()
     return 0
+
+
+def _print_sam_local(stack: LocalStack) -> None:
+    """The --env-vars file for `sam local` and the lines that use it, when its containers can reach the stack."""
+    if stack.s3 is None or stack.dynamodb is None:
+        return
+    dynamodb_url, s3_url = stack.container_url(stack.dynamodb_endpoint_url), stack.container_url(stack.s3.endpoint_url)
+    if dynamodb_url is None or s3_url is None:
+        log.info("local stack: no Docker bridge, so sam local's containers cannot reach DynamoDB and S3; "
+                 "SERVICES_HOST=<an address of this host they reach> make run")
+        return
+    document = env_vars(dynamodb_url, s3_url, stack.table_name, stack.environment.get("BODY_BUCKET"))
+    env_file = write_env_vars(document, Path(os.environ.get("SAM_ENV_FILE") or ENV_VARS_FILE))
+    log.info("local stack: for sam local (after `make sam-local`), %s points the functions at DynamoDB %s and S3 %s:",
+             env_file, dynamodb_url, s3_url)
+    for line in sam_commands(env_file):
+        log.info("  %s", line)
+
+
+class _Mirror:
+    """One more listener for an embedded endpoint's WSGI app (same port, another address): its state is shared."""
+
+    def __init__(self, app: Any, host: str, port: int):
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        quiet = type("Quiet", (WSGIRequestHandler,), {"log_request": lambda *args, **kwargs: None})
+        self._server = make_server(host, port, app, threaded=True, request_handler=quiet)
+        self._server.daemon_threads = True  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"mirror-{host}:{port}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ code: routes, handlers, environment variables and the table definition all come 
 CloudFormation short tags (`!Ref`, `!Sub`, ...) load as their long form (`{"Ref": ...}`,
 `{"Fn::Sub": ...}`) so the values can be inspected and, where possible, resolved locally.
 Conditions are evaluated with the parameters' defaults (or the values given) and every `Fn::If`
-replaced by its branch, as the AWS::LanguageExtensions transform does before SAM runs.
+replaced by its branch, as CloudFormation does with the template SAM produces.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Route:
     function_id: str
     method: str | None = None  # upper-case method or "ANY"; None for $default
     path: str | None = None  # route path as written in the template; None for $default
-    public: bool = False  # `Auth: {Authorizer: NONE}`: no token needed even when the API has an authorizer
+    public: bool = False  # no token needed: its API's OpenAPI document gives it no `security`
 
     @property
     def key(self) -> str:
@@ -166,23 +166,64 @@ def _merge_maps(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def _routes(logical_id: str, events: dict[str, Any]) -> tuple[Route, ...]:
+@dataclass(frozen=True)
+class _ApiAuth:
+    """An HttpApi's authorizers, and the (method, path) of each route that needs one (path None: $default)."""
+
+    has_authorizer: bool = False
+    secured: frozenset[tuple[str, str | None]] = frozenset()
+    default_authorizer: bool = False
+
+    def is_public(self, props: dict[str, Any], method: str, path: str | None) -> bool:
+        """True for a route that needs no token although its API has an authorizer."""
+        if not self.has_authorizer:
+            return False
+        if str((props.get("Auth") or {}).get("Authorizer", "")).upper() == "NONE":
+            return True
+        return not self.default_authorizer and (method, path) not in self.secured
+
+
+def _api_auth(resources: dict[str, Any]) -> dict[str, _ApiAuth]:
+    """HttpApi id -> its authorizers: SAM's Auth (Authorizers, DefaultAuthorizer) or, in its DefinitionBody,
+    securitySchemes and each operation's `security`."""
+    apis = {}
+    for logical_id, resource in resources.items():
+        if (resource or {}).get("Type") != "AWS::Serverless::HttpApi":
+            continue
+        props = resource.get("Properties") or {}
+        auth, body = props.get("Auth") or {}, props.get("DefinitionBody") or {}
+        secured = set()
+        for path, item in (body.get("paths") or {}).items():
+            for method, operation in (item or {}).items():
+                if isinstance(operation, dict) and operation.get("security"):
+                    method = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+                    secured.add((method, None if path == DEFAULT_ROUTE_KEY else path))
+        apis[logical_id] = _ApiAuth(
+            has_authorizer=bool(auth.get("Authorizers") or (body.get("components") or {}).get("securitySchemes")),
+            secured=frozenset(secured),
+            default_authorizer=bool(auth.get("DefaultAuthorizer")),
+        )
+    return apis
+
+
+def _routes(logical_id: str, events: dict[str, Any], apis: dict[str, _ApiAuth] | None = None) -> tuple[Route, ...]:
     routes = []
     for name, event in (events or {}).items():
         if (event or {}).get("Type") != "HttpApi":
             continue
         props = event.get("Properties") or {}
         path, method = props.get("Path"), props.get("Method")
+        api_id = props.get("ApiId")
+        api = (apis or {}).get(api_id.get("Ref", "") if isinstance(api_id, dict) else "", _ApiAuth())
         if path is None and method is None:
-            routes.append(Route(logical_id))
+            routes.append(Route(logical_id, public=api.is_public(props, "ANY", None)))
         elif path is None or method is None:
             raise TemplateError(f"{logical_id}.Events.{name}: HttpApi needs both Path and Method, or neither")
         else:
             method = str(method).upper()
             if method == "X-AMAZON-APIGATEWAY-ANY-METHOD":
                 method = "ANY"
-            public = str((props.get("Auth") or {}).get("Authorizer", "")).upper() == "NONE"
-            routes.append(Route(logical_id, method, path, public))
+            routes.append(Route(logical_id, method, path, api.is_public(props, method, path)))
     return tuple(routes)
 
 
@@ -305,6 +346,7 @@ def load_template(path: Path | str | None = None, parameters: dict[str, str] | N
     globals_env = dict(((globals_fn.get("Environment") or {}).get("Variables")) or {})
 
     mappings = _stream_mappings(resources)
+    apis = _api_auth(resources)
     functions = []
     for logical_id, resource in resources.items():
         if resource.get("Type") != "AWS::Serverless::Function":
@@ -317,7 +359,7 @@ def load_template(path: Path | str | None = None, parameters: dict[str, str] | N
                 logical_id=logical_id,
                 code_uri=(path.parent / props["CodeUri"]).resolve(),
                 handler=props["Handler"],
-                routes=_routes(logical_id, props.get("Events") or {}),
+                routes=_routes(logical_id, props.get("Events") or {}, apis),
                 environment=dict(((props.get("Environment") or {}).get("Variables")) or {}),
                 memory_size=int(props.get("MemorySize", 128)),
                 timeout=int(props.get("Timeout", 3)),

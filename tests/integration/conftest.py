@@ -88,8 +88,9 @@ def auth_stack(tmp_path_factory):
     """A second stack with AUTH=on, in a subprocess since a LocalStack owns its process's environment:
     (base URL, its issuer's key file, the issuer)."""
     key_file = tmp_path_factory.mktemp("auth") / "issuer.json"
-    env = {**os.environ, "AUTH": "on", "PORT": "0", "S3_PORT": "0", "AUTH_KEY_FILE": str(key_file),
-           "CHANGE_EVENTS_FILE": str(key_file.with_name("changes.jsonl"))}
+    env = {**os.environ, "AUTH": "on", "PORT": "0", "S3_PORT": "0", "DYNAMODB_PORT": "0",
+           "AUTH_KEY_FILE": str(key_file), "CHANGE_EVENTS_FILE": str(key_file.with_name("changes.jsonl")),
+           "SAM_ENV_FILE": str(key_file.with_name("env.json"))}
     output = key_file.with_name("stdout.txt")  # a file, not a pipe: the handlers' logs would fill a pipe
     with output.open("w") as sink:
         process = subprocess.Popen([sys.executable, "-m", "local.server"], cwd=ROOT, env=env, text=True,

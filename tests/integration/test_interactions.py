@@ -193,9 +193,9 @@ def test_type_history_includes_new_writes_newest_first(http):
     assert any(link["relation"] == "next" for link in bundle["link"])
 
 
-def test_make_run_command_serves_metadata_within_60_seconds():
+def test_make_run_command_serves_metadata_within_60_seconds(tmp_path):
     # The command `make run` runs, on a free port, as a separate process.
-    env = {**os.environ, "PORT": "0", "S3_PORT": "0"}
+    env = {**os.environ, "PORT": "0", "S3_PORT": "0", "DYNAMODB_PORT": "0", "SAM_ENV_FILE": str(tmp_path / "env.json")}
     env.pop("DYNAMODB_ENDPOINT_URL", None)
     started = time.monotonic()
     server = subprocess.Popen([sys.executable, "-m", "local.server"], cwd=ROOT, env=env, text=True,

@@ -195,8 +195,8 @@ class _NoManagedPolicies:
 
 
 def sam_transformed(template) -> dict:
-    """The template's resources as SAM transforms them (after AWS::LanguageExtensions, which load_template
-    mirrors)."""
+    """The template's resources as SAM transforms them (with every Fn::If resolved first, as load_template
+    resolves them)."""
     data = copy.deepcopy(template.data)
     data["Transform"] = "AWS::Serverless-2016-10-31"
     for resource in data["Resources"].values():  # as `sam package` leaves them: S3 URIs

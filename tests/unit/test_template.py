@@ -44,31 +44,45 @@ def test_routes_are_exactly_the_registry_plus_the_default_route(template):
 
 
 def _auth_as_deployed(mode: str | None) -> tuple[dict, dict[str, bool], dict[str, str]]:
-    """The API's Auth, each route's public flag and each function's AUTH, for AuthMode = mode (None: default)."""
+    """The API's OpenAPI document, each route's public flag and each function's AUTH, for AuthMode = mode
+    (None: default), with every Fn::If resolved as CloudFormation does."""
     deployed = load_template(ROOT / "template.yaml", None if mode is None else {"AuthMode": mode})
     refs = local_refs(deployed, "table")
     auth = {fn.logical_id: resolve(fn.environment["AUTH"], refs) for fn in deployed.functions}
     public = {r.key: r.public for r in deployed.routes}
-    return deployed.resources["FhirApi"]["Properties"].get("Auth"), public, auth
+    return deployed.resources["FhirApi"]["Properties"]["DefinitionBody"], public, auth
+
+
+def _secured_route_keys(body: dict) -> set[str]:
+    keys = set()
+    for path, item in body["paths"].items():
+        for method, operation in item.items():
+            if operation.get("security"):
+                keys.add("$default" if path == "$default" else f"{method.upper()} {path}")
+    return keys
 
 
 def test_auth_mode_defaults_to_on_a_jwt_authorizer_on_every_route_but_the_two_public_ones():
     template_data = load_template(ROOT / "template.yaml").data
     assert template_data["Parameters"]["AuthMode"]["Default"] == "on"
     assert template_data["Parameters"]["AuthMode"]["AllowedValues"] == ["on", "off"]
-    api_auth, public, auth = _auth_as_deployed(None)
-    assert api_auth["DefaultAuthorizer"] == "SmartJwt"
-    jwt = api_auth["Authorizers"]["SmartJwt"]["JwtConfiguration"]
-    assert jwt == {"issuer": {"Ref": "JwtIssuer"}, "audience": [{"Ref": "JwtAudience"}]}
-    assert {key for key, is_public in public.items() if is_public} == {
-        "GET /fhir/R5/metadata", "GET /fhir/R5/.well-known/smart-configuration"}
+    body, public, auth = _auth_as_deployed(None)
+    scheme = body["components"]["securitySchemes"]["SmartJwt"]["x-amazon-apigateway-authorizer"]
+    assert scheme == {"type": "jwt", "identitySource": "$request.header.Authorization",
+                      "jwtConfiguration": {"issuer": {"Ref": "JwtIssuer"}, "audience": [{"Ref": "JwtAudience"}]}}
+    public_keys = {"GET /fhir/R5/metadata", "GET /fhir/R5/.well-known/smart-configuration"}
+    assert {key for key, is_public in public.items() if is_public} == public_keys
+    # the document names every route of the functions' events but the public two, each with the JWT authorizer
+    assert _secured_route_keys(body) == set(public) - public_keys
+    assert all(op["security"] == [{"SmartJwt": []}] for item in body["paths"].values() for op in item.values())
     assert set(auth.values()) == {"on"}
 
 
 def test_auth_mode_off_has_no_authorizer_and_every_function_runs_with_auth_off():
-    api_auth, public, auth = _auth_as_deployed("off")
-    assert api_auth is None  # AWS::NoValue: the HttpApi has no Auth, so no route asks for a token
-    assert not any(public.values())  # no `Authorizer: NONE` either: SAM refuses it without a default
+    body, public, auth = _auth_as_deployed("off")
+    assert not body["components"]  # AWS::NoValue: no securitySchemes, so no authorizer
+    assert _secured_route_keys(body) == set()  # and no route asks for a token
+    assert not any(public.values())
     assert set(auth.values()) == {"off"} and len(auth) == len(load_template(ROOT / "template.yaml").functions)
 
 
@@ -79,10 +93,10 @@ def test_auth_mode_on_resolves_like_the_default_and_other_values_are_refused():
             load_template(ROOT / "template.yaml", wrong)
 
 
-def test_language_extensions_run_before_sam_so_that_the_conditional_auth_is_resolved():
-    # SAM cannot resolve Fn::If in an HttpApi's Auth itself; AWS::LanguageExtensions resolves it first.
-    raw = (ROOT / "template.yaml").read_text()
-    assert "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]" in raw
+def test_sam_alone_transforms_the_template_so_plain_sam_validate_accepts_it():
+    # AWS::LanguageExtensions is what `sam validate` without --lint rejects; the Fn::If choices are in places that
+    # CloudFormation resolves after SAM (the OpenAPI document, properties), never in what SAM itself reads.
+    assert load_template(ROOT / "template.yaml").data["Transform"] == "AWS::Serverless-2016-10-31"
 
 
 def test_each_function_folder_is_its_interaction_and_has_a_handler(template):
