@@ -11,15 +11,12 @@ from tests.unit.test_layers import MODULES
 FACTS = {
     "the resource type": (lambda node: isinstance(node, ast.Constant) and node.value == "ImagingStudy",
                           "fhirimaging.resource",
-                          # the model's Literal type and the schema compiled from it; auth/ keeps its own until it
-                          # imports resource.RESOURCE_TYPE (TEMPORARY)
-                          {"fhirimaging.models.imagingstudy", "fhirimaging.models.core_schema",
-                           "fhirimaging.auth.scopes"}),
+                          # the model's Literal type and the schema compiled from it
+                          {"fhirimaging.models.imagingstudy", "fhirimaging.models.core_schema"}),
     "the FHIR id pattern": (lambda node: isinstance(node, ast.Constant) and "A-Za-z0-9\\-" in str(node.value),
                             "fhirimaging.resource",
-                            # the schema compiled from the models; auth/ keeps its own until it imports
-                            # resource.FHIR_ID (TEMPORARY)
-                            {"fhirimaging.models.core_schema", "fhirimaging.auth.claims"}),
+                            # the schema compiled from the models
+                            {"fhirimaging.models.core_schema"}),
     "the DICOM UID system": (lambda node: isinstance(node, ast.Constant) and node.value == "urn:dicom:uid",
                              "fhirimaging.identifiers", set()),
     "the shard hash": (lambda node: isinstance(node, ast.Attribute) and node.attr == "crc32",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from fhirimaging import runtime
-from fhirimaging.changes import publishers
 from local import sam_invoke_all
 from local.sam_invoke_all import SCENARIOS
 from tests.events import EVENTS
@@ -20,10 +19,8 @@ def test_every_events_file_is_invoked_by_a_scenario():
 def unwired():
     """Process-wide wiring built from this stack's environment is dropped: the next test builds its own."""
     runtime.override()
-    publishers.override()
     yield
-    runtime.override()
-    publishers.override()  # (its change-events file is the stopped stack's)
+    runtime.override()  # the publisher too (its change-events file is the stopped stack's)
 
 
 def test_each_scenario_answers_as_expected_in_process(capsys, unwired):

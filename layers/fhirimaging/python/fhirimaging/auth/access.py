@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from fhirimaging.auth.scopes import RESOURCE_TYPE, Grants
+from fhirimaging.auth.scopes import Grants
 from fhirimaging.errors import Forbidden
+from fhirimaging.resource import RESOURCE_TYPE
 from fhirimaging.search.query import parse_reference
 from fhirimaging.service.requests import (
     CreateRequest,

@@ -1,14 +1,12 @@
 """The caller's SmartAccess from the verified JWT claims API Gateway's authorizer put into the event."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fhirimaging.auth.access import SmartAccess
 from fhirimaging.auth.scopes import parse_scopes
 from fhirimaging.errors import Forbidden, Unauthorized
-
-_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+from fhirimaging.resource import FHIR_ID
 
 
 def claims(event: dict[str, Any]) -> dict[str, Any]:
@@ -27,7 +25,7 @@ def caller(event: dict[str, Any], base_url: str) -> SmartAccess:
     this server could confine anything to (and `A,B` would otherwise read as two)."""
     token = claims(event)
     patient = token.get("patient")
-    if patient is not None and (not isinstance(patient, str) or not _FHIR_ID.fullmatch(patient)):
+    if patient is not None and (not isinstance(patient, str) or not FHIR_ID.fullmatch(patient)):
         raise Forbidden("the token's patient claim is not a FHIR id (1-64 of A-Z a-z 0-9 - .)")
     scope = token.get("scope")
     return SmartAccess(parse_scopes(scope if isinstance(scope, str) else ""), patient or None, base_url)

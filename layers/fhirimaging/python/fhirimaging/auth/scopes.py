@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-RESOURCE_TYPE = "ImagingStudy"
+from fhirimaging.resource import RESOURCE_TYPE
+
 PERMISSIONS = "cruds"
 _V1 = {"read": "rs", "write": "cud", "*": "cruds"}
 _SCOPE = re.compile(r"(patient|user|system)/(\*|[A-Z][A-Za-z]{0,63})\.(read|write|\*|[cruds]{1,5})")
