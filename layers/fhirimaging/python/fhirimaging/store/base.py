@@ -72,6 +72,15 @@ class GuardChange(NamedTuple):
 NO_GUARDS = GuardChange()
 
 
+class PendingWrite(NamedTuple):
+    """One version to write as part of a transaction of several (Store.put_versions)."""
+
+    new: StoredVersion
+    expected_version: int | None  # None: the resource must not exist
+    index: IndexChange = IndexChange()
+    guards: GuardChange = NO_GUARDS
+
+
 class Store(Protocol):
     def get_current(self, resource_id: str) -> StoredVersion | None:
         """The newest version (possibly a deletion), strongly consistent; None if never written."""
@@ -94,6 +103,11 @@ class Store(Protocol):
         (None: the resource must not exist), with its guard change and at least the required part of its
         index change. Raises VersionConflict, GuardTaken, ItemTooLarge or TooManyTerms (nothing written).
         Returns only once the write is stored; index entries beyond one transaction are left to index_repair."""
+
+    def put_versions(self, writes: list[PendingWrite]) -> None:
+        """Every one of `writes` (of distinct resources and guards), each as put_version would write it, in one
+        atomic transaction: all are stored or none is. Raises as put_version does (VersionConflict or GuardTaken
+        of the first write that fails), and TooManyTerms or ItemTooLarge when they do not fit one transaction."""
 
     def put_version_unread(self, new: StoredVersion, expected_version: int, index: IndexChange) -> bool:
         """Write `new` over `expected_version` without reading it, in one request, with (at least the required

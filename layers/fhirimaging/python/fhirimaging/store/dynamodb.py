@@ -3,7 +3,8 @@
 Each write is ONE TransactWriteItems: the new immutable version item (must not exist), the `current` item
 (must hold the expected version), the guard writes and the index change, the findability terms first (the
 transaction holds 100 actions; entries beyond them are left to the index repair, search.index.repair, which the
-table's stream drives: the current item says `indexPending`). Bodies are zlib-compressed JSON text, kept in
+table's stream drives: the current item says `indexPending`). A transaction of several writes (put_versions) is
+the same actions of each, in one TransactWriteItems. Bodies are zlib-compressed JSON text, kept in
 both items, or, when larger than INLINE_BODY_LIMIT, in S3 (store/bodies.py) with the key and hash in both items.
 
 Every transaction carries a ClientRequestToken that both items record (`writeId`), so that a write whose answer
@@ -45,6 +46,7 @@ from fhirimaging.store.base import (
     GuardClaim,
     HistoryPage,
     IndexChange,
+    PendingWrite,
     StoredVersion,
     WriteKind,
     history_sort_key,
@@ -55,8 +57,11 @@ from fhirimaging.store.bodies import BodyBucket, BodyRef
 # one goes to S3. Without a body bucket, up to MAX_COMPRESSED_BODY is stored and more is refused.
 INLINE_BODY_LIMIT = 350_000
 MAX_COMPRESSED_BODY = 380_000
-# TransactWriteItems takes 100 actions; two are the version and the current item.
+# TransactWriteItems takes 100 actions (two per write are the version and the current item) and 4 MB of items;
+# a transaction's size is estimated from its bodies (each in both items) and a bound on every item's keys.
 MAX_TRANSACTION_ACTIONS = 100
+MAX_TRANSACTION_BYTES = 4_000_000
+_ITEM_OVERHEAD = 1_000
 # Reads of the version item that tell whether a write whose answer was lost is stored, with a doubling pause.
 _CONFIRM_ATTEMPTS = 4
 _CONFIRM_PAUSE = 0.05
@@ -226,26 +231,28 @@ class DynamoDbStore:
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
+        self.put_versions([PendingWrite(new, expected_version, index or IndexChange(), guards)])
+
+    def put_versions(self, writes: list[PendingWrite]) -> None:
         deadline.check("writing")
-        guard_writes = self._guard_writes(new, guards)
-        index_writes, pending = self._index_writes(new, index or IndexChange(), len(guard_writes))
-        body = self._body(new)
-        if expected_version is None:
-            current_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
-        else:
-            current_condition = {
-                "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
-            }
+        guard_writes = [self._guard_writes(w.new, w.guards) for w in writes]
+        index_writes = self._index_writes(writes, [len(g) for g in guard_writes])
+        bodies = [self._body(w.new) for w in writes]
+        size = sum(2 * _attributes_size(body) + _ITEM_OVERHEAD * (2 + len(g) + len(i))
+                   for body, g, (i, _) in zip(bodies, guard_writes, index_writes))
+        if size > MAX_TRANSACTION_BYTES:
+            raise ItemTooLarge(f"the transaction's items come to about {size} bytes; one DynamoDB transaction "
+                               f"holds {MAX_TRANSACTION_BYTES}")
         for attempt in range(_CONFLICT_ATTEMPTS):
             write_id = _new_write_id()  # a new token per attempt: a replayed token would replay the cancellation
-            items = version_items(new, body=body, write_id=write_id, index_pending=pending)
-            reasons = self._commit(new, write_id, [
-                self._version_put(items.version),
-                {"Put": {"TableName": self._table, "Item": items.current, **current_condition}},
-                *guard_writes,
-                *index_writes,
-            ])
+            actions: list[dict[str, Any]] = []
+            for w, body, guard_puts, (index_puts, pending) in zip(writes, bodies, guard_writes, index_writes):
+                items = version_items(w.new, body=body, write_id=write_id, index_pending=pending)
+                actions += [self._version_put(items.version),
+                            {"Put": {"TableName": self._table, "Item": items.current,
+                                     **_current_condition(w.expected_version)}},
+                            *guard_puts, *index_puts]
+            reasons = self._commit(writes[0].new, write_id, actions)
             if reasons is None:
                 return
             codes = {r.get("Code") for r in reasons} - {"None", None}
@@ -255,14 +262,18 @@ class DynamoDbStore:
             # rather than answer an If-Match client 412 for a version that is still current.
             time.sleep(random.uniform(0, _CONFLICT_PAUSE * 2**attempt))
         # Refused, so nothing was written; a body uploaded for it is named by no item and left to bodies.sweep.
-        failed = [n for n, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
-        # A claim lost to another holder; a lost version check (n < 2) comes first: the retry re-reads.
-        claims = [n - 2 for n in failed if 2 <= n < 2 + len(guards.claims)]
-        if claims and min(failed) >= 2:
-            raise GuardTaken(guards.claims[claims[0]].key)
+        failed = {n for n, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
+        offset, lost_claims = 0, []
+        for w, guard_puts, (index_puts, _) in zip(writes, guard_writes, index_writes):
+            if failed & {offset, offset + 1}:  # a lost version check comes first: the retry re-reads
+                raise VersionConflict(f"{w.new.id}: version {w.expected_version} is no longer current")
+            lost_claims += [w.guards.claims[n].key for n in range(len(w.guards.claims)) if offset + 2 + n in failed]
+            offset += 2 + len(guard_puts) + len(index_puts)
+        if lost_claims:  # a claim lost to another holder
+            raise GuardTaken(lost_claims[0])
         # TransactionConflict, still: as good as losing the race.
         if codes & {"ConditionalCheckFailed", "TransactionConflict"} or not codes:
-            raise VersionConflict(f"{new.id}: version {expected_version} is no longer current")
+            raise VersionConflict(f"{writes[0].new.id}: version {writes[0].expected_version} is no longer current")
         raise Throttled(f"the database refused the write ({', '.join(sorted(c for c in codes if c))}); retry")
 
     def put_version_unread(self, new: StoredVersion, expected_version: int, index: IndexChange) -> bool:
@@ -271,7 +282,7 @@ class DynamoDbStore:
         if compressed is None or len(compressed) > INLINE_BODY_LIMIT:
             return False  # a body for S3 takes the usual path
         try:
-            index_writes, _ = self._index_writes(new, index, 0)
+            [(index_writes, _)] = self._index_writes([PendingWrite(new, expected_version, index)], [0])
         except TooManyTerms:
             return False  # the read-then-write path refuses it
         write_id = _new_write_id()
@@ -357,28 +368,37 @@ class DynamoDbStore:
         raise WriteOutcomeUnknown(f"the database did not answer the write of ImagingStudy/{new.id}; it is not "
                                   "stored yet: read the resource before retrying") from failure
 
-    def _index_writes(self, new: StoredVersion, index: IndexChange, guards: int) -> tuple[list[dict[str, Any]], bool]:
-        """The index writes of a transaction that holds `guards` guard writes, findability terms first, and
-        whether some did not fit (the index repair completes them). TooManyTerms: the findability terms alone
-        do not fit, so the write cannot make the study findable and is refused before anything is written."""
-        room = MAX_TRANSACTION_ACTIONS - 2 - guards
-        pk = {"S": keys.resource_pk(new.id)}
-
-        def put(term: str) -> dict[str, Any]:
-            return {"Put": {"TableName": self._table, "Item": index_item(pk, term, index.put[term], new.version)}}
-
-        def delete(term: str) -> dict[str, Any]:
-            return {"Delete": {"TableName": self._table, "Key": {"pk": pk, "sk": {"S": keys.index_sk(term)}}}}
-
-        deletes = sorted(index.delete)
-        required = [put(t) for t in index.put if t in index.required] + [delete(t) for t in deletes
-                                                                         if t in index.required]
-        if len(required) > room:
-            raise TooManyTerms(f"the study has {len(required)} identifier, patient, subject, status and modality "
-                               f"search terms to write; one write takes at most {room}")
-        writes = required + [put(t) for t in index.put if t not in index.required]
-        writes += [delete(t) for t in deletes if t not in index.required]
-        return writes[:room], len(writes) > room
+    def _index_writes(self, writes: list[PendingWrite], guards: list[int]
+                      ) -> list[tuple[list[dict[str, Any]], bool]]:
+        """Each write's index writes in a transaction whose writes hold `guards` guard writes each, findability
+        terms first, and whether some did not fit (the index repair completes them). The room left after every
+        write's findability terms goes to the writes in order. TooManyTerms: the findability terms alone do not
+        fit, so the writes cannot make their studies findable and are refused before anything is written."""
+        required, optional = [], []
+        for w in writes:
+            pk = {"S": keys.resource_pk(w.new.id)}
+            index = w.index
+            puts = {t: {"Put": {"TableName": self._table, "Item": index_item(pk, t, sort_key, w.new.version)}}
+                    for t, sort_key in index.put.items()}
+            deletes = {t: {"Delete": {"TableName": self._table, "Key": {"pk": pk, "sk": {"S": keys.index_sk(t)}}}}
+                       for t in sorted(index.delete)}
+            required.append([a for t, a in (*puts.items(), *deletes.items()) if t in index.required])
+            optional.append([a for t, a in (*puts.items(), *deletes.items()) if t not in index.required])
+        room = MAX_TRANSACTION_ACTIONS - 2 * len(writes) - sum(guards) - sum(map(len, required))
+        if room < 0:
+            needed = sum(map(len, required))
+            if len(writes) == 1:
+                raise TooManyTerms(f"the study has {needed} identifier, patient, subject, status and modality "
+                                   f"search terms to write; one write takes at most {needed + room}")
+            raise TooManyTerms(f"the {len(writes)} writes need {MAX_TRANSACTION_ACTIONS - room} DynamoDB actions "
+                               f"(a version, a current item, the uniqueness guards and the findability search terms "
+                               f"of each study); one transaction holds {MAX_TRANSACTION_ACTIONS}")
+        out = []
+        for must, may in zip(required, optional):
+            taken = may[:room]
+            room -= len(taken)
+            out.append((must + taken, len(taken) < len(may)))
+        return out
 
     # index repair (search.index.repair, driven by the table's stream)
 
@@ -426,6 +446,18 @@ class DynamoDbStore:
                                "ExpressionAttributeValues": {":self": {"S": new.id}}}}
                    for key in sorted(guards.releases)]
         return writes
+
+
+def _current_condition(expected_version: int | None) -> dict[str, Any]:
+    if expected_version is None:
+        return {"ConditionExpression": "attribute_not_exists(pk)"}
+    return {"ConditionExpression": "version = :expected",
+            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}}}
+
+
+def _attributes_size(attributes: dict[str, Any]) -> int:
+    """Bytes of a body's attributes (compressed body, or S3 key, hash and head)."""
+    return sum(len(next(iter(value.values()))) for value in attributes.values())
 
 
 def _guard_key(key: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from fhirimaging.store.base import (
     GuardChange,
     HistoryPage,
     IndexChange,
+    PendingWrite,
     StoredVersion,
     history_sort_key,
 )
@@ -42,27 +43,38 @@ class MemoryStore:
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
+        self.put_versions([PendingWrite(new, expected_version, index or IndexChange(), guards)])
+
+    def put_versions(self, writes: list[PendingWrite]) -> None:
         with self._lock:
-            versions = self._versions.setdefault(new.id, [])
-            current = versions[-1].version if versions else None
-            if current != expected_version or new.version != len(versions) + 1:
-                raise VersionConflict(f"{new.id}: expected {expected_version}, current {current}")
-            for claim in guards.claims:
-                held = self._guards.get(claim.key)
-                if (held != claim.stale) if claim.stale is not None else (held is not None and held.holder != new.id):
-                    raise GuardTaken(claim.key)
-            if any(self._guards.get(key, Guard("", None)).holder != new.id for key in guards.releases):
-                raise VersionConflict(f"{new.id} releases a guard it does not hold")
-            for claim in guards.claims:
-                self._guards[claim.key] = Guard(new.id, new.version)
-            for key in guards.releases:
-                del self._guards[key]
-            versions.append(new)
-            index = index or IndexChange()
-            for term, sort_key in index.put.items():
-                self._index.setdefault(term, {})[new.id] = sort_key
-            for term in index.delete:
-                self._index.get(term, {}).pop(new.id, None)
+            for w in writes:
+                self._check(w)
+            for w in writes:
+                self._apply(w)
+
+    def _check(self, w: PendingWrite) -> None:
+        new, versions = w.new, self._versions.get(w.new.id, [])
+        current = versions[-1].version if versions else None
+        if current != w.expected_version or new.version != len(versions) + 1:
+            raise VersionConflict(f"{new.id}: expected {w.expected_version}, current {current}")
+        for claim in w.guards.claims:
+            held = self._guards.get(claim.key)
+            if (held != claim.stale) if claim.stale is not None else (held is not None and held.holder != new.id):
+                raise GuardTaken(claim.key)
+        if any(self._guards.get(key, Guard("", None)).holder != new.id for key in w.guards.releases):
+            raise VersionConflict(f"{new.id} releases a guard it does not hold")
+
+    def _apply(self, w: PendingWrite) -> None:
+        new = w.new
+        for claim in w.guards.claims:
+            self._guards[claim.key] = Guard(new.id, new.version)
+        for key in w.guards.releases:
+            del self._guards[key]
+        self._versions.setdefault(new.id, []).append(new)
+        for term, sort_key in w.index.put.items():
+            self._index.setdefault(term, {})[new.id] = sort_key
+        for term in w.index.delete:
+            self._index.get(term, {}).pop(new.id, None)
 
     def put_version_unread(self, new: StoredVersion, expected_version: int, index: IndexChange) -> bool:
         with self._lock:
