@@ -11,7 +11,7 @@ from fhirimaging.patch import MEDIA_TYPES as PATCH_FORMATS
 from fhirimaging.resource import RESOURCE_TYPE
 from fhirimaging.search.parameters import PARAMETERS, RESULT_PARAMETERS, SearchParameter
 from fhirimaging.search.query import SORTABLE
-from fhirimaging.service import JsonDocument
+from fhirimaging.service import JsonDocument, bundles
 from fhirimaging.settings import Settings
 
 SOFTWARE_VERSION = "0.1.0"
@@ -57,6 +57,18 @@ def capability_statement(base_url: str, settings: Settings) -> dict[str, Any]:
                 f"one patch's paths may take at most {limits.MAX_FHIRPATH_STEPS} steps (400 too-costly)."
             ),
             "security": _security(settings),
+            "interaction": [
+                {"code": "transaction", "documentation": (
+                    "All or nothing, in one DynamoDB transaction (100 actions, 4 MB): up to "
+                    f"{bundles.ORDINARY_STUDIES_PER_TRANSACTION} ordinary studies (a Study Instance UID, a subject, "
+                    "a status and a modality each; more identifiers or modalities take more) and at most "
+                    f"{bundles.MAX_TRANSACTION_WRITES} writes; a larger one is refused with 413 and writes "
+                    "nothing. urn:uuid fullUrls of POST and PUT ImagingStudy/<id> entries and conditional "
+                    "references (ImagingStudy?...) are resolved; GET entries run after the commit.")},
+                {"code": "batch", "documentation": (
+                    f"Entries run independently, {bundles.BATCH_WORKERS} at a time; each failed entry answers its "
+                    f"own OperationOutcome. At most {limits.MAX_BUNDLE_ENTRIES} entries per Bundle (either type).")},
+            ],
             "resource": [{
                 "type": RESOURCE_TYPE,
                 "profile": f"http://hl7.org/fhir/StructureDefinition/{RESOURCE_TYPE}",

@@ -2,19 +2,21 @@
 
 Cooperative: a check raises DeadlineExceeded (503) only before a request whose result is not committed yet,
 never between a write's commit and its answer. Kept per thread, so that the local stack's concurrent
-requests (threads of one process) each keep their own; the checks run on the request's thread only.
+requests (threads of one process) each keep their own; a request's worker threads carry its deadline (`carried`).
 Unset (stream and queue consumers, tests) it never fires.
 """
 from __future__ import annotations
 
 import threading
 import time
+from typing import Any, Callable, TypeVar
 
 from fhirimaging.errors import DeadlineExceeded
 
 # Lambda stops the function at its timeout; this much before it the request gives up and answers.
 SAFETY_MARGIN_SECONDS = 3.0
 
+T = TypeVar("T")
 _clock = time.monotonic
 # (a thread-local attribute, not a ContextVar: replacing it frees nothing that runtime.handler froze)
 _local = threading.local()
@@ -37,6 +39,20 @@ def remaining() -> float | None:
     """Seconds left (negative once passed); None without a deadline."""
     deadline = getattr(_local, "deadline", None)
     return None if deadline is None else deadline - _clock()
+
+
+def carried(function: Callable[..., T]) -> Callable[..., T]:
+    """`function` under this thread's deadline on whichever thread runs it (a batch's workers)."""
+    moment = getattr(_local, "deadline", None)
+
+    def run(*args: Any) -> T:
+        _local.deadline = moment
+        try:
+            return function(*args)
+        finally:
+            _local.deadline = None
+
+    return run
 
 
 def check(work: str) -> None:

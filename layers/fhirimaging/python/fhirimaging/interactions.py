@@ -28,6 +28,9 @@ class Interaction(NamedTuple):
 INTERACTIONS: tuple[Interaction, ...] = (
     Interaction("capabilities", "GET", "/metadata", "capabilities", "system"),
     Interaction("capabilities", "GET", SMART_CONFIGURATION_PATH, None, "system"),
+    # batch and transaction Bundles (CapabilityStatement.rest.interaction lists both), at the base with or without /
+    Interaction("bundle", "POST", "", None, "system"),
+    Interaction("bundle", "POST", "/", None, "system"),
     Interaction("create", "POST", "/ImagingStudy", "create", "resource"),
     Interaction("read", "GET", "/ImagingStudy/{id}", "read", "resource"),
     Interaction("vread", "GET", "/ImagingStudy/{id}/_history/{vid}", "vread", "resource"),
@@ -43,6 +46,16 @@ INTERACTIONS: tuple[Interaction, ...] = (
     Interaction("search", "POST", "/ImagingStudy/_search", "search-type", "resource"),
     Interaction("search", "GET", "/Patient/{patient_id}/ImagingStudy", "search-type", "resource"),
 )
+
+
+def route(method: str, path: str) -> tuple[Interaction, dict[str, str]] | None:
+    """The interaction that serves `method` on this concrete path (relative to FHIR_BASE_PATH), and its path
+    parameters; None if none does."""
+    for i in INTERACTIONS:
+        if i.method == method and _matches(i.path, path):
+            want, got = i.path.strip("/").split("/"), path.strip("/").split("/")
+            return i, {w[1:-1]: g for w, g in zip(want, got) if w.startswith("{")}
+    return None
 
 
 def allowed_methods(path: str) -> list[str]:

@@ -29,6 +29,8 @@ MAX_FHIRPATH_CHARS = 1000
 # into a study of a few hundred instances a few thousand; `select($this.combine($this))` doubles a collection
 # per 28 characters of path, and is stopped here within a second.
 MAX_FHIRPATH_STEPS = 500_000
+# A batch or transaction Bundle: twice Azure's 500, within the request body limit and the request's deadline.
+MAX_BUNDLE_ENTRIES = 1000
 
 
 def check_document(document: Any, what: str = "body") -> None:

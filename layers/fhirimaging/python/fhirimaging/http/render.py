@@ -6,22 +6,24 @@ import gzip
 import json
 import uuid
 from datetime import timezone
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
 from fhirimaging import fhirtime, jsontext
 from fhirimaging.errors import FhirError, Issue
+from fhirimaging.http.bundle import BundleResponse
 from fhirimaging.http.request import HttpRequest
 from fhirimaging.resource import RESOURCE_TYPE
 from fhirimaging.search.subset import needs_subset, subset
 from fhirimaging.service import DeleteResult, HistoryResult, JsonDocument, ResourceResult, SearchResult
+from fhirimaging.service.imaging_study import PAGE_JSON_BUDGET
 from fhirimaging.store import StoredVersion
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 # A body this large travels gzip-compressed to a client that accepts it (HTTP APIs do not compress): a
 # 10,000-instance study's 1.5 MB of JSON becomes ~0.25 MB (~15 ms), far from Lambda's 6 MB response limit.
 COMPRESS_FROM = 32 * 1024
-_REASONS = {200: "OK", 201: "Created", 204: "No Content"}
 
 
 def response(status: int, body: str | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -74,6 +76,8 @@ def result(value: Any, http: HttpRequest) -> dict[str, Any]:
         return response(200, search_bundle(value, http))
     if isinstance(value, dict):  # a resource the server composes itself (CapabilityStatement)
         return response(200, json.dumps(value))
+    if isinstance(value, BundleResponse):
+        return response(200, bundle_response(value))
     if isinstance(value, JsonDocument):
         return response(200, json.dumps(value.content), {"Content-Type": "application/json"})
     raise TypeError(f"no rendering for {type(value).__name__}")
@@ -165,7 +169,7 @@ def _history_entry(v: StoredVersion, resource_url: str) -> str:
     envelope = {
         "fullUrl": f"{resource_url}/{v.id}",
         "request": {"method": v.kind.value, "url": request_url},
-        "response": {"status": f"{status} {_REASONS[status]}", "etag": f'W/"{v.version}"',
+        "response": {"status": _status_line(status), "etag": f'W/"{v.version}"',
                      "lastModified": v.last_updated},
     }
     text = json.dumps(envelope)
@@ -205,6 +209,55 @@ def search_bundle(value: SearchResult, http: HttpRequest) -> str:
         outcome = operation_outcome(value.warnings)
         entries.append(f'{{"resource":{outcome},"search":{{"mode":"outcome"}}}}')
     return json.dumps(head)[:-1] + (f',"entry":[{",".join(entries)}]}}' if entries else "}")
+
+
+def bundle_response(value: BundleResponse) -> str:
+    """The batch-response or transaction-response: per entry, the status, Location, ETag and lastModified its
+    single interaction would answer, and its body (the resource, the searchset, or the OperationOutcome of a
+    failed entry). Bodies stop being included once they would take the response past Lambda's 6 MB."""
+    head: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"lastUpdated": fhirtime.format_instant(fhirtime.now())},
+        "type": f"{value.kind}-response",
+    }
+    entries, used, left_out = [], 0, 0
+    for entry_http, outcome in value.entries:
+        if isinstance(outcome, FhirError):
+            entries.append(json.dumps({"response": {"status": _status_line(outcome.status),
+                                                    "outcome": json.loads(operation_outcome(outcome.issues))}}))
+            continue
+        answer = result(outcome, entry_http)
+        headers = answer["headers"]
+        envelope: dict[str, Any] = {}
+        version = getattr(outcome, "version", None)
+        if version is not None:
+            envelope["fullUrl"] = f"{entry_http.base_url}/{RESOURCE_TYPE}/{version.id}"
+        status = {"status": _status_line(answer["statusCode"])}
+        if "location" in headers:
+            status["location"] = headers["location"]
+        if "etag" in headers:
+            status["etag"] = headers["etag"]
+        if version is not None:
+            status["lastModified"] = version.last_updated
+        envelope["response"] = status
+        text, body = json.dumps(envelope), answer["body"]
+        if body and used + len(body) > PAGE_JSON_BUDGET:
+            left_out += 1
+        elif body:
+            used += len(body)
+            text = f'{text[:-1]},"resource":{body}}}'
+        entries.append(text)
+    if left_out:
+        head["issues"] = json.loads(operation_outcome([Issue(
+            "too-costly", f"{left_out} entries are answered without their resource: with it the response would "
+            "exceed the 6 MB response limit; read them by their location", severity="warning")]))
+    return json.dumps(head)[:-1] + (f',"entry":[{",".join(entries)}]}}' if entries else "}")
+
+
+def _status_line(status: int) -> str:
+    """Bundle.entry.response.status: the code and its reason phrase, e.g. "201 Created"."""
+    return f"{status} {HTTPStatus(status).phrase}"
 
 
 def _url(path: str, params: list[tuple[str, str]]) -> str:

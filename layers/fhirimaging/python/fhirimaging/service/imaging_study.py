@@ -7,6 +7,7 @@ read; when that does not apply, the read-then-write path gives the answer.
 """
 from __future__ import annotations
 
+import copy
 import random
 import re
 import time
@@ -38,10 +39,12 @@ from fhirimaging.search import index, plan
 from fhirimaging.search.match import matches_all
 from fhirimaging.search.query import SearchQuery
 from fhirimaging.search.subset import needs_subset, subset
+from fhirimaging.service import bundles
 from fhirimaging.service.access import EVERYONE, Access
 from fhirimaging.service.conditional import ConditionalTargets, require_criteria
 from fhirimaging.service.patching import patched, read_patch
 from fhirimaging.service.requests import (
+    BundleEntry,
     CreateRequest,
     DeleteRequest,
     HistoryRequest,
@@ -77,6 +80,31 @@ class ImagingStudyService(ConditionalTargets):
         self._default_count = default_page_size
         self._max_count = max_page_size
         self._clock = clock
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    def over(self, store: Store) -> "ImagingStudyService":
+        """This service over another store (a transaction's recorder of writes)."""
+        scoped = copy.copy(self)
+        scoped._store = store
+        return scoped
+
+    # batch and transaction Bundles (service/bundles.py)
+
+    def batch(self, entries: list[BundleEntry], access: Access = EVERYONE) -> list[Any]:
+        return bundles.batch(self, entries, access)
+
+    def transaction(self, entries: list[BundleEntry], access: Access = EVERYONE, base_url: str = "") -> list[Any]:
+        return bundles.transaction(self, entries, access, base_url)
+
+    def conditional_target(self, query: SearchQuery, access: Access, interaction: str = "create"
+                           ) -> StoredVersion | None:
+        """The one live study a conditional create (or a transaction's conditional reference) selects; None if
+        none; 412 if several."""
+        require_criteria(query, interaction)
+        return self._single(self._matches(query, access, creates=interaction == "create")[0], interaction)
 
     # reads
 
@@ -139,7 +167,7 @@ class ImagingStudyService(ConditionalTargets):
                 existing = self._single(matches, "create")
                 if existing is not None:
                     return ResourceResult(existing, 200)  # If-None-Exist: it exists, nothing is created
-            resource_id = str(uuid.uuid4())
+            resource_id = request.assigned_id or str(uuid.uuid4())
             new, stamped = self._new_version(request.resource, resource_id, None, WriteKind.CREATE)
             access.check_write("c", None, stamped)
             if claim is not None and not matches_all(stamped, query.criteria):

@@ -24,6 +24,7 @@ class CreateRequest(NamedTuple):
 
     resource: dict[str, Any]
     if_none_exist: SearchQuery | None = None  # conditional create
+    assigned_id: str | None = None  # chosen by a transaction beforehand, so that its entries can refer to the study
 
 
 class UpdateRequest(NamedTuple):
@@ -68,3 +69,12 @@ class SearchRequest(NamedTuple):
 
     query: SearchQuery
     compartment: str | None = None  # Patient id for GET Patient/<id>/ImagingStudy
+
+
+class BundleEntry(NamedTuple):
+    """One entry of a batch or transaction Bundle: its typed request, and the service interaction that serves it."""
+
+    method: str  # the entry's request.method: the order a transaction processes it in
+    interaction: str  # read, vread, create, update, patch, delete, history or search
+    request: Any  # that interaction's typed request
+    full_url: str | None = None  # Bundle.entry.fullUrl (a transaction resolves urn:uuid references to it)
