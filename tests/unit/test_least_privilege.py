@@ -64,6 +64,9 @@ STORE_ACTIONS: dict[str, set[tuple[str, str]]] = {
     # ... and on a later version the index items of removed terms are deleted
     "put_version": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:GetItem"),
                     (BODY_OBJECTS, "s3:PutObject")},
+    # a transaction Bundle's writes: one TransactWriteItems of every write's items, and that GetItem
+    "put_versions": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:DeleteItem"), (TABLE, "dynamodb:GetItem"),
+                     (BODY_OBJECTS, "s3:PutObject")},
     # one TransactWriteItems of puts only (version, current, index entries) and that GetItem; never a body in S3
     "put_version_unread": {(TABLE, "dynamodb:PutItem"), (TABLE, "dynamodb:GetItem")},
     # the index repair: a Query of the study's partition, then transactions of index puts and deletes, each with a
@@ -99,6 +102,9 @@ USES: dict[str, set[str]] = {
     "HistoryFunction": {"get_current", "get_version", "instance_history", "cursor_secret"},
     "TypeHistoryFunction": {"type_history", "get_version", "cursor_secret"},  # get_version: _at's successor lookups
     "SearchFunction": SEARCH | {"cursor_secret"},
+    # every entry as its interaction (a batch's writes as theirs); a transaction's writes in one put_versions
+    "BundleFunction": CONDITIONAL | {"get_version", "instance_history", "type_history", "cursor_secret",
+                                     "put_version", "put_version_unread", "put_versions"},
     # upsert by Study UID
     "IngestFunction": {"dicom_queue", "s3.get_object"} | CONDITIONAL | {"get_current", "put_version"},
     "PublisherFunction": {"stream(publisher)", "events.put_events"},

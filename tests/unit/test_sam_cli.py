@@ -58,7 +58,7 @@ def built(sam, tmp_path_factory) -> Path:
 
 def test_sam_build_ships_cpython_312_bytecode_for_every_module_and_no_other(built):
     functions = [p for p in built.iterdir() if p.is_dir() and p.name != "FhirLayer"]
-    assert len(functions) == 15 and all((fn / "app.py").is_file() for fn in functions)
+    assert len(functions) == 16 and all((fn / "app.py").is_file() for fn in functions)
     for tree in (built / "FhirLayer" / "python", *functions):
         modules = [p for p in tree.rglob("*.py") if "__pycache__" not in p.parts]
         assert modules, tree
@@ -89,5 +89,5 @@ def test_the_x86_64_template_for_sam_local_differs_only_in_architecture_and_path
     header, local = x86_64_template(original).split("\n", 1)
     assert header.startswith("# Generated") and "arm64" not in local
     assert local.count("x86_64") == original.count("arm64") == 3  # functions, layer, layer's build
-    assert local.count("CodeUri: ../functions/") == original.count("CodeUri: functions/") == 15
+    assert local.count("CodeUri: ../functions/") == original.count("CodeUri: functions/") == 16
     assert re.sub(r"x86_64|\.\./", "", local) == re.sub(r"arm64", "", original)

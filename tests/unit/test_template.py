@@ -240,7 +240,8 @@ def test_the_stage_sam_generates_carries_the_throttling(template):
 
 
 RESERVED = {"SearchFunction": "Search", "HistoryFunction": "Search", "TypeHistoryFunction": "Search",
-            "CreateFunction": "Write", "UpdateFunction": "Write", "PatchFunction": "Write", "DeleteFunction": "Write"}
+            "CreateFunction": "Write", "BundleFunction": "Write",
+            "UpdateFunction": "Write", "PatchFunction": "Write", "DeleteFunction": "Write"}
 
 
 def test_search_and_write_functions_reserve_a_modest_concurrency_and_0_reserves_none():

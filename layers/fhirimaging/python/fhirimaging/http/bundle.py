@@ -52,7 +52,7 @@ def serve(service: Any, http: HttpRequest, access: Access) -> BundleResponse:
         raise PayloadTooLarge(f"the Bundle has {len(entries)} entries; the limit is {MAX_BUNDLE_ENTRIES}")
     read = [_entry(n, entry, http) for n, entry in enumerate(entries)]
     if kind == "transaction":
-        for n, (_, entry) in enumerate(read):
+        for _, entry in read:
             if isinstance(entry, FhirError):
                 raise entry  # nothing is written when one entry cannot even be read
         results = service.transaction([entry for _, entry in read], access, http.base_url)

@@ -95,7 +95,7 @@ def transaction(service: Any, entries: list[BundleEntry], access: Access, base_u
         results: list[Any] = [None] * len(entries)
         for n in writes:
             recorder.entry = n
-            results[n] = _in_entry(n, entries[n], lambda: _call(scoped, entries[n], requests[n], access))
+            results[n] = _in_entry(n, entries[n], _call, scoped, entries[n], requests[n], access)
         # A create whose target changed since its id was chosen (a study created or deleted concurrently): the
         # references to it name the wrong study, so work it out again.
         if all(results[n].version.id == target for n, target in targets.items()):
@@ -123,10 +123,10 @@ def _after_commit(service: Any, entry: BundleEntry, access: Access) -> Any:
         return e
 
 
-def _in_entry(n: int, entry: BundleEntry, work: Callable[[], Any]) -> Any:
-    """work(), with a FhirError it raises rewritten to name the entry."""
+def _in_entry(n: int, entry: BundleEntry, work: Callable[..., Any], *args: Any) -> Any:
+    """work(*args), with a FhirError it raises rewritten to name the entry."""
     try:
-        return work()
+        return work(*args)
     except FhirError as e:
         raise at_entry(n, entry.method, e) from e
 
@@ -159,7 +159,7 @@ def _resolved(service: Any, entries: list[BundleEntry], access: Access, base_url
         if entry.interaction == "create":
             existing = None
             if request.if_none_exist is not None:
-                existing = _in_entry(n, entry, lambda: service.conditional_target(request.if_none_exist, access))
+                existing = _in_entry(n, entry, service.conditional_target, request.if_none_exist, access)
             targets[n] = existing.id if existing is not None else new_ids[n]
         elif entry.interaction == "update" and request.id is not None:
             targets[n] = request.id
@@ -190,7 +190,7 @@ def _resolved(service: Any, entries: list[BundleEntry], access: Access, base_url
         if entry.interaction == "create":
             request = request._replace(assigned_id=new_ids[n] if targets[n] == new_ids[n] else None)
         if entry.interaction in ("create", "update"):
-            resource = _in_entry(n, entry, lambda: _with_references(request.resource, names, unnamed, resolve))
+            resource = _in_entry(n, entry, _with_references, request.resource, names, unnamed, resolve)
             request = request._replace(resource=resource)
         requests.append(request)
     return requests, {n: t for n, t in targets.items() if entries[n].interaction == "create"}
