@@ -40,7 +40,7 @@ FUNCTIONS = {
     "capabilities": "CapabilitiesFunction", "create": "CreateFunction", "read": "ReadFunction",
     "vread": "VreadFunction", "update": "UpdateFunction", "patch": "PatchFunction", "delete": "DeleteFunction",
     "history": "HistoryFunction", "type_history": "TypeHistoryFunction", "search": "SearchFunction",
-    "fallback": "FallbackFunction",
+    "fallback": "FallbackFunction", "bundle": "BundleFunction",
 }
 
 

@@ -428,3 +428,36 @@ def test_the_servers_decisions_equal_the_reference_and_reveal_no_study_the_calle
         never = _request(client, token, world, interaction, ghost, f"nobody-{uuid.uuid4().hex[:8]}",
                          whose[body])
         assert answer(response, ids[target]) == answer(never, ghost)
+
+
+# 6. Bundles: every entry is judged as its single interaction, with the caller's token.
+
+def test_a_patient_apps_batch_answers_each_entry_as_alone_and_its_transaction_fails_whole(client, issuer, admin):
+    # GIVEN a token that reads and creates its patient's studies only
+    world = World(client, admin)
+    token = issuer.mint("patient/ImagingStudy.cr", patient=world.own)
+    entries = [
+        {"resource": study(world.own), "request": {"method": "POST", "url": "ImagingStudy"}},
+        {"resource": study(world.other), "request": {"method": "POST", "url": "ImagingStudy"}},
+        {"request": {"method": "GET", "url": f"ImagingStudy/{world.a}"}},
+        {"request": {"method": "GET", "url": f"ImagingStudy/{world.b}"}},
+        {"request": {"method": "DELETE", "url": f"ImagingStudy/{world.a}"}},
+    ]
+
+    def send(kind):
+        return call(client, token, "POST", "", headers=FHIR_JSON,
+                    data=json.dumps({"resourceType": "Bundle", "type": kind, "entry": entries}))
+
+    # WHEN it sends them as a batch, THEN each answers what the single request answers
+    batch = send("batch")
+    assert batch.status_code == 200, batch.text
+    statuses = [e["response"]["status"] for e in batch.json()["entry"]]
+    assert statuses == ["201 Created", "403 Forbidden", "200 OK", "404 Not Found", "403 Forbidden"]
+    assert world.secret not in batch.text
+    # AND as a transaction, the first refused entry fails it whole: nothing of it is written
+    mine = call(client, admin, "GET", "ImagingStudy", params={"subject": f"Patient/{world.own}"}).json()["total"]
+    transaction = send("transaction")
+    assert transaction.status_code == 403 and "Bundle.entry[" in transaction.text, transaction.text
+    assert call(client, admin, "GET", "ImagingStudy", params={"subject": f"Patient/{world.own}"}).json()["total"] \
+        == mine
+    assert _stored(client, admin, world.a).status_code == 200
