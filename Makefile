@@ -8,6 +8,9 @@ SAM_CLI_VERSION := 1.170.0
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
+# dicom2fhir, whose Bundles a test posts, in a venv of its own: its pins conflict with the dev ones.
+D2F_VENV := .venv-dicom2fhir
+D2F_STAMP := $(D2F_VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The functions' runtime, which sam build compiles their bytecode with (empty: the build test says it is skipped).
 PYTHON312 ?= $(shell $(PYTHON) -m local.sam python312)
 export PYTHON312
@@ -30,10 +33,17 @@ $(SAM_STAMP):
 	rm -f $(SAM_VENV)/.installed-*
 	touch $@
 
+$(D2F_STAMP): pyproject.toml
+	test -x $(D2F_VENV)/bin/python || $(PYTHON) -m venv $(D2F_VENV)
+	$(D2F_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(D2F_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --group dicom2fhir
+	rm -f $(D2F_VENV)/.installed-*
+	touch $@
+
 run: $(STAMP)
 	$(PY) -m local.server
 
-test: $(STAMP) $(SAM_STAMP)
+test: $(STAMP) $(SAM_STAMP) $(D2F_STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # sam local on this x86_64 machine (the template deploys arm64): the functions and the layer built for x86_64 from
@@ -75,4 +85,4 @@ invoke: $(STAMP)
 	$(PY) -m local.invoke $(FUNCTION) -e $(EVENT)
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .sam-local .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) $(D2F_VENV) .sam-local .pytest_cache
