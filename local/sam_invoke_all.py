@@ -75,6 +75,13 @@ SCENARIOS: dict[str, tuple[Step, ...]] = {
         Step("DeleteFunction", "delete", 204),
         Step("ReadFunction", "read", 410),
     ),
+    # two studies, the second partOf the first by its urn:uuid; a batch that finds the first; the transaction
+    # again, refused whole (its second study's Study Instance UID is taken)
+    "bundle": (
+        Step("BundleFunction", "transaction", 200),
+        Step("BundleFunction", "batch", 200),
+        Step("BundleFunction", "transaction", 409),
+    ),
     "fallback": (
         Step("FallbackFunction", "fallback", 405),
         Step("FallbackFunction", "fallback-not-found", 404),

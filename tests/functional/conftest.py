@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +91,18 @@ def item_level_transactions():
 
 @pytest.fixture(scope="session")
 def dynamodb():
-    return boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    client = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="testing",
+                          aws_secret_access_key="testing")
+    # One request at a time, as the local stack does (local/dynamodb.py): moto's in-process backend is not
+    # thread-safe, and a batch Bundle's entries run on threads.
+    lock, call = threading.Lock(), client._make_api_call
+
+    def serialised(operation_name, api_params):
+        with lock:
+            return call(operation_name, api_params)
+
+    client._make_api_call = serialised
+    return client
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,7 @@ def serve(service: Any, http: HttpRequest, access: Access) -> BundleResponse:
     if bundle.get("resourceType") != "Bundle" or kind not in ("batch", "transaction"):
         raise BadRequest(f"POST {FHIR_BASE_PATH} takes a Bundle of type batch or transaction, not "
                          f"{bundle.get('resourceType')!r} of type {kind!r}")
-    entries = bundle.get("entry") or []
+    entries = bundle.get("entry", [])
     if not isinstance(entries, list):
         raise BadRequest("Bundle.entry must be an array")
     if len(entries) > MAX_BUNDLE_ENTRIES:
