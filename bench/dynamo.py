@@ -19,7 +19,7 @@ from fhirimaging import jsontext
 from fhirimaging.search import index
 from fhirimaging.store import StoredVersion, WriteKind
 from fhirimaging.store.dynamodb import version_items
-from local.dynamodb import ensure_table
+from local.dynamodb import ensure_table, item_level_transactions
 from local.template import load_template
 
 TABLE = "bench"
@@ -31,7 +31,7 @@ def moto_table() -> Iterator[Any]:
     properties = copy.deepcopy(load_template().table_properties)
     # The stream has no reader here; without it moto keeps no record per write.
     properties.pop("StreamSpecification", None)
-    with mock_aws():
+    with mock_aws(), item_level_transactions():
         client = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="bench",
                               aws_secret_access_key="bench")
         ensure_table(client, TABLE, properties)

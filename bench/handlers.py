@@ -17,6 +17,7 @@ import json
 import os
 import statistics
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,7 @@ from bench.dynamo import TABLE, Recorder, moto_table, study_items, write_items
 from bench.study import large_study
 from bench.table import Row
 from fhirimaging import runtime
-from fhirimaging.service import ImagingStudyService
+from fhirimaging.service import ImagingStudyService, bundles
 from fhirimaging.settings import Settings
 from fhirimaging.store.dynamodb import DynamoDbStore
 from local.functions import LambdaContext, load_handler
@@ -42,6 +43,8 @@ INSTANCES = 1_000
 PAGE = 50
 # Targets: warm time as a multiple of the orjson floor, DynamoDB requests per interaction.
 MAX_FLOOR_RATIO = {"read": 3, "search": 4}
+# A batch entry is one interaction (validation, one DynamoDB request) with the Bundle's parse and render around it.
+BATCH_MS_PER_ENTRY = 5
 ONE_REQUEST = ("read", "vread", "create", "update with If-Match")
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
 
@@ -74,6 +77,7 @@ def run() -> list[Row]:
             counts = count_requests()
             scripts, cases, large_counts = record_large()
             times = time_replays(scripts, cases)
+            times += time_batch()
         finally:
             runtime.override()
     return counts + large_counts + times
@@ -105,6 +109,31 @@ def count_requests() -> list[Row]:
         count("history", "history", load_event("history", id=rid))
         count("type history", "type_history", load_event("type_history"))
         count("delete", "delete", load_event("delete", id=rid))
+        rows += count_transactions(api, created)
+    return rows
+
+
+def count_transactions(api: Api, created: dict[str, Any]) -> list[Row]:
+    """Part c: DynamoDB requests of a transaction of n ordinary studies, created plainly (target: a guard read
+    each, and the one TransactWriteItems) and conditionally on their Study Instance UIDs (If-None-Exist)."""
+    rows = []
+    study = {k: v for k, v in created.items() if k not in ("id", "meta")}
+    for n in (1, 2, bundles.ORDINARY_STUDIES_PER_TRANSACTION):
+        for conditional in (False, True):
+            entries = []
+            for _ in range(n):
+                uid = f"urn:oid:2.25.{uuid.uuid4().int}"
+                request = {"method": "POST", "url": "ImagingStudy"}
+                if conditional:
+                    request["ifNoneExist"] = f"identifier=urn:dicom:uid|{uid}"
+                entries.append({"resource": {**study, "identifier": [{"system": "urn:dicom:uid", "value": uid}]},
+                                "request": request})
+            api("bundle", load_event("transaction", body={"resourceType": "Bundle", "type": "transaction",
+                                                          "entry": entries}))
+            requests = len(api.recorder.calls)
+            label = f"DynamoDB requests: transaction of {n} {'conditional ' if conditional else ''}creates"
+            rows.append(Row("c", label, requests, target="" if conditional else f"== {n + 1}",
+                            ok=None if conditional else requests == n + 1, note=api.recorder.operations()))
     return rows
 
 
@@ -169,6 +198,56 @@ def time_replays(scripts: dict[str, Script], cases: dict[str, tuple[dict, bytes]
                             f"<= {limit}x" if limit else "", warm <= limit * floor if limit else None, note))
     gc.unfreeze()
     return rows
+
+
+def time_batch(entries: int = 100) -> list[Row]:
+    """Part b: a batch of `entries` ordinary entries (creates, If-Match updates and reads, in equal parts) recorded
+    on moto and replayed with the Stubber, its entries one at a time so that the recorded responses come in order
+    (deployed, BATCH_WORKERS run at once: this is the handler's own work, not DynamoDB's latency)."""
+    original_workers, bundles.BATCH_WORKERS = bundles.BATCH_WORKERS, 1
+    try:
+        with moto_table() as client:
+            api = Api(client, Recorder(client))
+            created = json.loads(api("create", load_event("create"))["body"])
+            study = {k: v for k, v in created.items() if k not in ("id", "meta")}
+            targets = [json.loads(api("create", load_event("create", body=_with_new_uid(study)))["body"])
+                       for _ in range(entries // 3)]
+            batch: list[dict[str, Any]] = []
+            for n in range(entries):
+                target = targets[n // 3 % len(targets)]
+                if n % 3 == 0:
+                    batch.append({"resource": _with_new_uid(study),
+                                  "request": {"method": "POST", "url": "ImagingStudy"}})
+                elif n % 3 == 1:
+                    batch.append({"resource": {**target, "description": f"entry {n}"},
+                                  "request": {"method": "PUT", "url": f"ImagingStudy/{target['id']}",
+                                              "ifMatch": 'W/"1"'}})
+                else:
+                    batch.append({"request": {"method": "GET", "url": f"ImagingStudy/{target['id']}"}})
+            event = load_event("batch", body={"resourceType": "Bundle", "type": "batch", "entry": batch})
+            response = api("bundle", event)
+            script = list(api.recorder.calls)
+        statuses = {e["response"]["status"] for e in json.loads(response["body"])["entry"]}
+        client = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="bench",
+                              aws_secret_access_key="bench")
+        api = Api(client)
+        gc.collect()
+        gc.freeze()
+        with Stubber(client) as stubber:
+            replays = [_replay(api, stubber, "bundle", event, script)[0] for _ in range(RUNS + 1)]
+        gc.unfreeze()
+    finally:
+        bundles.BATCH_WORKERS = original_workers
+    warm = statistics.median(replays[1:]) * 1000
+    body = event["body"].encode()
+    floor = _median_ms(lambda: orjson.dumps(orjson.loads(body)))
+    return [Row("b", f"warm batch of {entries} entries (creates, If-Match updates, reads)", warm, "ms", floor,
+                f"<= {BATCH_MS_PER_ENTRY * entries} ms", warm <= BATCH_MS_PER_ENTRY * entries, note=f"{len(script)} DynamoDB requests, stubbed; entries answered {', '.join(sorted(statuses))}; "
+                     f"body {len(body) / 1024:,.0f} KB")]
+
+
+def _with_new_uid(study: dict[str, Any]) -> dict[str, Any]:
+    return {**study, "identifier": [{"system": "urn:dicom:uid", "value": f"urn:oid:2.25.{uuid.uuid4().int}"}]}
 
 
 def _replay(api: Api, stubber: Stubber, function: str, event: dict[str, Any], script: Script) -> tuple[float, str]:

@@ -19,11 +19,13 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, Self
 
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.request import Request as MotoRequest
-from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
@@ -153,6 +155,22 @@ class LocalDynamoDBBackend(DynamoDBBackend):
                 del shard.items[:excess]  # type: ignore[union-attr]
                 shard.starting_sequence_number += excess  # type: ignore[union-attr]
 
+
+
+# (moto finds a backend's URL module next to the module its class was defined in)
+_ItemLevelRollback = type("ItemLevelRollback", (LocalDynamoDBBackend,), {"__module__": DynamoDBBackend.__module__})
+
+
+@contextmanager
+def item_level_transactions(region: str = "us-east-1") -> Iterator[None]:
+    """Inside mock_aws (tests, make bench): moto's transactions deep-copy the whole table per action (seconds with
+    thousands of items); the local stack's backend copies only the items a transaction touches."""
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][region]
+    backend.__class__, backend.stream_record_limit = _ItemLevelRollback, DEFAULT_STREAM_RECORD_LIMIT
+    try:
+        yield
+    finally:
+        backend.__class__ = DynamoDBBackend
 
 def _same_object(obj: Any, memo: dict[int, Any]) -> Any:
     return obj

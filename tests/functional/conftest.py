@@ -8,15 +8,12 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 
 from fhirimaging import runtime
 from fhirimaging.service import ImagingStudyService
@@ -25,7 +22,7 @@ from fhirimaging.store import dynamodb as dynamodb_store
 from fhirimaging.store.bodies import BodyBucket
 from fhirimaging.store.dynamodb import DynamoDbStore
 from local.changes import matches
-from local.dynamodb import DEFAULT_STREAM_RECORD_LIMIT, LocalDynamoDBBackend, ensure_table
+from local.dynamodb import ensure_table, item_level_transactions
 from local.functions import LambdaContext, load_handler
 from local.template import load_template
 from tests.events import EVENTS, load_event
@@ -71,22 +68,6 @@ class Api:
             assert response.headers["content-type"].startswith("application/fhir+json")
             assert_valid_r5(response.text)  # every body the tests see is valid R5
         return response
-
-
-# (moto finds a backend's URL module next to the module its class was defined in)
-_ItemLevelRollback = type("ItemLevelRollback", (LocalDynamoDBBackend,), {"__module__": DynamoDBBackend.__module__})
-
-
-@contextmanager
-def item_level_transactions():
-    """Inside mock_aws: moto's transactions deep-copy the whole table per action (seconds with thousands of
-    items); the local stack's backend copies only the items a transaction touches."""
-    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-    backend.__class__, backend.stream_record_limit = _ItemLevelRollback, DEFAULT_STREAM_RECORD_LIMIT
-    try:
-        yield
-    finally:
-        backend.__class__ = DynamoDBBackend
 
 
 @pytest.fixture(scope="session")

@@ -229,10 +229,11 @@ def _with_references(resource: dict[str, Any], names: dict[str, str], unnamed: s
 
 
 class _Recorder:
-    """A Store whose writes are kept, not made, for one put_versions of them all; reads go to `store`. A write
-    checks the guards it claims as the commit will, so that the service's handling of a taken identifier (a
-    duplicate, a stale guard to take over) runs before the commit; two entries may not write one study or claim
-    one identifier, which one DynamoDB transaction cannot do either."""
+    """A Store whose writes are kept, not made, for one put_versions of them all; reads go to `store`, and a
+    study's current version and a guard are read once (the commit's conditions check that they still hold). A
+    write checks the guards it claims as the commit will, so that the service's handling of a taken identifier
+    (a duplicate, a stale guard to take over) runs before the commit; two entries may not write one study or
+    claim one identifier, which one DynamoDB transaction cannot do either."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -240,9 +241,21 @@ class _Recorder:
         self.entry = 0  # the entry whose writes are being recorded
         self._studies: dict[str, int] = {}
         self._guards: dict[str, int] = {}
+        self._read: dict[tuple[str, str], Any] = {}
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)  # the reads
+        return getattr(self._store, name)  # the other reads
+
+    def get_current(self, resource_id: str) -> StoredVersion | None:
+        return self._once("current", resource_id, self._store.get_current)
+
+    def get_guard(self, key: str) -> Any:
+        return self._once("guard", key, self._store.get_guard)
+
+    def _once(self, kind: str, key: str, read: Callable[[str], Any]) -> Any:
+        if (kind, key) not in self._read:
+            self._read[kind, key] = read(key)
+        return self._read[kind, key]
 
     def put_version(self, new: StoredVersion, expected_version: int | None,
                     index: IndexChange | None = None, guards: GuardChange = NO_GUARDS) -> None:
@@ -250,7 +263,7 @@ class _Recorder:
             raise BadRequest(f"{RESOURCE_TYPE}/{new.id} is written by entry {self._studies[new.id]} of the "
                              "transaction too; a transaction writes each study at most once")
         for claim in guards.claims:
-            held = self._store.get_guard(claim.key)
+            held = self.get_guard(claim.key)
             if held is not None and held.holder != new.id and held != claim.stale:
                 raise GuardTaken(claim.key)
         for key in (*(c.key for c in guards.claims), *guards.releases):
