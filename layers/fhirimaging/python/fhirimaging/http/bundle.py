@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 from fhirimaging import jsontext
 from fhirimaging.errors import BadRequest, FhirError, NotFound, PayloadTooLarge
 from fhirimaging.http import parse
-from fhirimaging.http.request import HttpRequest
+from fhirimaging.http.request import JSON_TYPES, HttpRequest
 from fhirimaging.interactions import FHIR_BASE_PATH, route
 from fhirimaging.limits import MAX_BUNDLE_ENTRIES
 from fhirimaging.resource import RESOURCE_TYPE
@@ -28,7 +28,7 @@ _PARSERS = {"read": parse.read, "vread": parse.vread, "create": parse.create, "u
 # Bundle.entry.request's conditional fields, as the headers of the single interaction.
 _HEADERS = {"ifMatch": "if-match", "ifNoneExist": "if-none-exist", "ifNoneMatch": "if-none-match",
             "ifModifiedSince": "if-modified-since"}
-FHIR_JSON = "application/fhir+json"
+FHIR_JSON = JSON_TYPES[0]
 
 
 class BundleResponse(NamedTuple):

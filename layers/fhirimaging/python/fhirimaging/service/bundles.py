@@ -51,7 +51,7 @@ _ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "PATCH": 2}
 MAX_TRANSACTION_WRITES = 50
 # Studies of the shape most archives send (one Study Instance UID, a subject, a status, one modality; any number
 # of series and instances) that one transaction holds: each is a version, a current item, its UID's guard and
-# its findability search terms (tests/unit/test_bundles.py checks this figure against the store).
+# its findability search terms (tests/integration/test_bundles.py: this many fit, one more is a 413).
 ORDINARY_STUDIES_PER_TRANSACTION = 6
 # A transaction that loses its commit to concurrent writers is worked out again this many times in all.
 _TRANSACTION_ATTEMPTS = 8
