@@ -1,6 +1,6 @@
 """The embedded DynamoDB: moto's DynamoDB request handler behind a one-lock WSGI app on 127.0.0.1.
 
-Three departures from running `moto_server`, each for a measured reason (see DESIGN.md):
+Four departures from running `moto_server`, each for a measured reason (see DESIGN.md):
 
 * Every request is serialised with one lock: moto's server loses conditional writes when requests
   run concurrently, and the local stack is where concurrency tests run.
@@ -10,6 +10,10 @@ Three departures from running `moto_server`, each for a measured reason (see DES
 * `LocalDynamoDBBackend.transact_write_items` snapshots only the items a transaction touches; stock
   moto deep-copies the whole table once per action (179 ms per transaction at 2,100 items), and
   stream records are capped so memory stays bounded when nothing consumes the stream.
+* `Table.all_items`, which moto sorts on every Query, sorts by the keys' cast values: the same order (a key
+  attribute has one type per table, and a DynamoType orders by its cast value) without recomputing each cast
+  value in every comparison, ~0.4 s per Query at 10,000 items. Imported, this module changes it for every moto
+  table of the process (the in-process mock of functional tests and make bench too).
 """
 
 from __future__ import annotations
@@ -290,3 +294,15 @@ class EmbeddedDynamoDB:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _all_items_by_cast_value(self: Table) -> list[Any]:
+    """moto's Table.all_items, in the same order, keyed by the keys' cast values instead of their DynamoTypes."""
+    items = [item for hash_set in self.items.values()
+             for item in (hash_set.values() if self.range_key_attr else [hash_set])]
+    return sorted(items, key=lambda x: (x.hash_key.cast_value, x.range_key.cast_value) if x.range_key
+                  else x.hash_key.cast_value)
+
+
+moto_all_items = Table.all_items
+Table.all_items = _all_items_by_cast_value
